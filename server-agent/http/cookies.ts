@@ -1,0 +1,101 @@
+/**
+ * Cookie headers through the `cookie` package: reading the session cookie, writing and deleting
+ * it with Django's attributes, and merging Vary. Sizes are checked here because browsers drop
+ * oversized cookies without a word.
+ */
+import { parse, serialize } from 'cookie';
+import type { CookieAttributes } from '../sessions/events.js';
+import { CookieTooLarge } from '../sessions/errors.js';
+import type { SessionSettings } from '../sessions/settings.js';
+
+export const MAX_COOKIE_BYTES = 4096;
+/** RFC 6265bis: browsers cap cookie lifetimes at 400 days. */
+export const MAX_COOKIE_AGE = 34_560_000;
+const EPOCH = new Date(0);
+
+/**
+ * The session cookie's value, or undefined. With duplicates the first wins (the `cookie` package's
+ * rule): the browser lists the most specific, oldest cookie first, which defeats cookie tossing
+ * from a sibling subdomain. Django takes the last one.
+ */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header || !header.includes(name)) return undefined;
+  const value = parse(header)[name];
+  return value === undefined || value.length > MAX_COOKIE_BYTES ? undefined : value;
+}
+
+export interface WrittenCookie {
+  header: string;
+  attributes: CookieAttributes;
+}
+
+/** Set-Cookie for the session; maxAge undefined means a browser-session cookie. */
+export function sessionCookie(settings: Readonly<SessionSettings>, value: string, maxAge: number | undefined, nowMs: number): WrittenCookie {
+  const name = settings.sessionCookieName;
+  const size = Buffer.byteLength(name) + 1 + Buffer.byteLength(value);
+  if (size > MAX_COOKIE_BYTES) {
+    throw new CookieTooLarge(name, size, MAX_COOKIE_BYTES, 'Keep less in the session, or use a server-side engine (db, cache, file) instead of signed_cookies.');
+  }
+  const age = maxAge === undefined ? undefined : Math.min(Math.trunc(maxAge), MAX_COOKIE_AGE);
+  const expires = age === undefined ? undefined : new Date(nowMs + age * 1000);
+  const attributes: CookieAttributes = {
+    name,
+    value,
+    maxAge: age,
+    expires: expires?.toUTCString(),
+    domain: settings.sessionCookieDomain ?? undefined,
+    path: settings.sessionCookiePath,
+    secure: settings.sessionCookieSecure || undefined,
+    httpOnly: settings.sessionCookieHttponly || undefined,
+    sameSite: settings.sessionCookieSamesite || undefined,
+    size,
+  };
+  return { header: render(attributes, expires), attributes };
+}
+
+/** Django's delete_cookie: empty value, Max-Age=0, the epoch, same path and domain, no HttpOnly. */
+export function deletionCookie(settings: Readonly<SessionSettings>): WrittenCookie {
+  const name = settings.sessionCookieName;
+  const lower = name.toLowerCase();
+  const secure = lower.startsWith('__secure-') || lower.startsWith('__host-') || settings.sessionCookieSamesite === 'None' || settings.sessionCookieSecure;
+  const attributes: CookieAttributes = {
+    name,
+    value: '',
+    maxAge: 0,
+    expires: EPOCH.toUTCString(),
+    domain: settings.sessionCookieDomain ?? undefined,
+    path: settings.sessionCookiePath,
+    secure: secure || undefined,
+    sameSite: settings.sessionCookieSamesite || undefined,
+    size: Buffer.byteLength(name) + 1,
+  };
+  return { header: render(attributes, EPOCH), attributes };
+}
+
+function render(a: CookieAttributes, expires: Date | undefined): string {
+  return serialize(a.name, a.value, {
+    maxAge: a.maxAge,
+    expires,
+    domain: a.domain,
+    path: a.path,
+    secure: a.secure,
+    httpOnly: a.httpOnly,
+    sameSite: a.sameSite ? (a.sameSite.toLowerCase() as 'lax' | 'strict' | 'none') : undefined,
+    encode: (value) => value,
+  });
+}
+
+/** Django's patch_vary_headers: append missing names case-insensitively; `*` swallows everything. */
+export function mergeVary(existing: string | number | readonly string[] | undefined, ...names: string[]): string {
+  const current = (Array.isArray(existing) ? existing.join(',') : existing === undefined ? '' : String(existing))
+    .split(/\s*,\s*/)
+    .filter(Boolean);
+  const seen = new Set(current.map((name) => name.toLowerCase()));
+  for (const name of names) {
+    if (!seen.has(name.toLowerCase())) {
+      current.push(name);
+      seen.add(name.toLowerCase());
+    }
+  }
+  return seen.has('*') ? '*' : current.join(', ');
+}

@@ -1,0 +1,175 @@
+/**
+ * Django's SessionMiddleware, free of any framework: `begin` is process_request (a lazy Session for
+ * the cookie's key), `finish` is process_response (Vary, cookie deletion, save, Set-Cookie).
+ * Adapters translate their request/response objects to these two calls.
+ */
+import type { NotSavedReason } from '../sessions/events.js';
+import { SessionError, SessionInterrupted, StoreUnavailable, UpdateError } from '../sessions/errors.js';
+import { createLogger } from '../sessions/log.js';
+import type { SessionManager } from '../sessions/manager.js';
+import type { Session } from '../sessions/session.js';
+import { deletionCookie, mergeVary, readCookie, sessionCookie } from './cookies.js';
+
+const log = createLogger('sessionscope:http');
+export const REQUEST_ID_HEADER = 'x-sessionscope-request';
+
+export interface RequestInfo {
+  method: string;
+  url: string;
+  cookieHeader: string | undefined;
+}
+
+export interface RequestState {
+  session: Session;
+  cookiePresent: boolean;
+  requestId: string | undefined;
+  method: string;
+  path: string;
+  started: number;
+  finished: boolean;
+}
+
+export interface ResponseInfo {
+  status: number;
+  vary: string | number | readonly string[] | undefined;
+}
+
+export interface FinishResult {
+  /** Set-Cookie headers to append (never replacing the app's own). */
+  setCookie: string[];
+  /** The new Vary value, when it changed. */
+  vary?: string;
+  /** Replace the app's response: 400 for SessionInterrupted, 503 for an unavailable store, 500 otherwise. */
+  replaceWith?: { status: number; body: string };
+  requestIdHeader?: string;
+}
+
+let requestCounter = 0;
+
+export interface MiddlewareCore {
+  begin(request: RequestInfo): RequestState;
+  finish(state: RequestState, response: ResponseInfo): Promise<FinishResult>;
+}
+
+export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
+  const { settings, events, clock } = sessions;
+  const name = settings.sessionCookieName;
+
+  return {
+    begin(request) {
+      const key = readCookie(request.cookieHeader, name);
+      const session = sessions.open(key);
+      const path = request.url.split('?', 1)[0] ?? '/';
+      const requestId = events.active ? `r${(++requestCounter).toString(36)}` : undefined;
+      session.requestId = requestId;
+      if (requestId) events.emit('request.start', { at: clock.nowMs(), requestId, method: request.method, path, cookiePresent: key !== undefined });
+      return { session, cookiePresent: key !== undefined, requestId, method: request.method, path, started: performance.now(), finished: false };
+    },
+
+    async finish(state, response) {
+      state.finished = true;
+      const result: FinishResult = { setCookie: [] };
+      if (state.requestId) result.requestIdHeader = state.requestId;
+      const session = state.session;
+      const { accessed, modified } = session;
+      const empty = session.isEmpty();
+      let saved = false;
+      let notSaved: NotSavedReason | undefined;
+
+      if (state.cookiePresent && empty) {
+        deleteCookie(result, state);
+        result.vary = mergeVary(response.vary, 'Cookie');
+        notSaved = 'empty';
+      } else {
+        if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
+        if ((modified || settings.sessionSaveEveryRequest) && !empty) {
+          try {
+            const outcome = await saveAndRenderCookie(session, response.status, state, result);
+            saved = outcome === 'saved';
+            notSaved = outcome === 'saved' ? undefined : outcome;
+          } catch (error) {
+            notSaved = failResponse(error, state, result);
+          }
+        } else {
+          notSaved = empty ? 'empty' : 'unmodified';
+        }
+      }
+
+      if (state.requestId) {
+        events.emit('request.end', {
+          at: clock.nowMs(),
+          requestId: state.requestId,
+          method: state.method,
+          path: state.path,
+          status: result.replaceWith?.status ?? response.status,
+          ms: performance.now() - state.started,
+          accessed,
+          modified,
+          saved,
+          notSavedReason: notSaved,
+        });
+      }
+      return result;
+    },
+  };
+
+  async function saveAndRenderCookie(session: Session, status: number, state: RequestState, result: FinishResult): Promise<'saved' | NotSavedReason> {
+    const browserClose = await session.getExpireAtBrowserClose();
+    const maxAge = browserClose ? undefined : await session.getExpiryAge();
+    // Loading just found the cookie's key unknown or expired. Django would now create an empty
+    // record (its scenario 12b under SAVE_EVERY_REQUEST); we never create records from reads.
+    if (session.isEmpty()) {
+      if (state.cookiePresent) deleteCookie(result, state);
+      return 'empty';
+    }
+    if (status >= 500) return 'server-error';
+    try {
+      await session.save();
+    } catch (error) {
+      if (error instanceof UpdateError) throw new SessionInterrupted({ cause: error });
+      throw error;
+    }
+    const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs());
+    result.setCookie.push(cookie.header);
+    if (state.requestId) {
+      events.emit('cookie.set', { at: clock.nowMs(), requestId: state.requestId, session: sessionHandle(session), cookie: redactCookie(cookie.attributes), header: redactHeader(cookie.header, cookie.attributes.value) });
+    }
+    return 'saved';
+  }
+
+  function deleteCookie(result: FinishResult, state: RequestState): void {
+    const cookie = deletionCookie(settings);
+    result.setCookie.push(cookie.header);
+    if (state.requestId) events.emit('cookie.deleted', { at: clock.nowMs(), requestId: state.requestId, cookie: cookie.attributes, header: cookie.header });
+  }
+
+  function failResponse(error: unknown, state: RequestState, result: FinishResult): NotSavedReason {
+    if (error instanceof SessionInterrupted) {
+      result.replaceWith = { status: 400, body: error.message };
+      if (state.requestId) events.emit('session.interrupted', { at: clock.nowMs(), requestId: state.requestId, message: error.message });
+      return 'interrupted';
+    }
+    if (error instanceof StoreUnavailable) {
+      log.error('Session store unavailable while saving; answering 503', error);
+      if (settings.onStoreUnavailable === 'fail') result.replaceWith = { status: 503, body: 'Service Unavailable: the session store did not answer.' };
+      return 'store-error';
+    }
+    log.error(`Session could not be saved${error instanceof SessionError ? ` (${error.code})` : ''}`, error);
+    result.replaceWith = { status: 500, body: 'Internal Server Error: the session could not be saved.' };
+    return 'store-error';
+  }
+
+  function sessionHandle(session: Session): string | undefined {
+    return session.sessionKey ? sessions.handles.handleFor(session.sessionKey) : undefined;
+  }
+
+  /** Events never carry the raw key (ID-6): the cookie value is shown as the session's handle. */
+  function redactCookie<T extends { value: string }>(attributes: T): T {
+    return { ...attributes, value: attributes.value ? `‹${sessions.handles.handleFor(attributes.value)}›` : '' };
+  }
+
+  function redactHeader(header: string, value: string): string {
+    return value ? header.replace(value, `‹${sessions.handles.handleFor(value)}›`) : header;
+  }
+}
+

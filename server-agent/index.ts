@@ -1,0 +1,15 @@
+export { createSessions, type Sessions } from './create.js';
+export { createMiddlewareCore, type MiddlewareCore, REQUEST_ID_HEADER } from './http/middleware.js';
+export { nodeMiddleware } from './http/node.js';
+export { deletionCookie, mergeVary, readCookie, sessionCookie } from './http/cookies.js';
+export { type Clock, createClock } from './sessions/clock.js';
+export * from './sessions/errors.js';
+export { SessionEvents, type SessionEvent, type SessionEventMap, type SessionEventType } from './sessions/events.js';
+export { createLogger, setLogSink, type LogRecord } from './sessions/log.js';
+export { createSessionManager, type SessionManager, type SessionManagerOptions } from './sessions/manager.js';
+export { Session, EXPIRY_KEY } from './sessions/session.js';
+export type { JsonValue, SessionData } from './sessions/serializer.js';
+export type { SessionSettings, SessionSettingsInput } from './sessions/settings.js';
+export * as signing from './sessions/signing.js';
+export type * from './sessions/store.js';
+export { registerEngine } from './sessions/stores/index.js';

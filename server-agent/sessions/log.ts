@@ -1,0 +1,61 @@
+/**
+ * A namespaced logger. debug() lines appear when DEBUG matches the namespace (DEBUG=sessionscope:*);
+ * notices, warnings and errors go to the sink (stderr by default, replaceable for tests and apps).
+ */
+export type Level = 'debug' | 'notice' | 'warn' | 'error';
+export interface LogRecord {
+  level: Level;
+  namespace: string;
+  message: string;
+  error?: unknown;
+}
+export type LogSink = (record: LogRecord) => void;
+
+const defaultSink: LogSink = (record) => {
+  const suffix = record.error instanceof Error ? `: ${record.error.message}` : '';
+  process.stderr.write(`[${record.namespace}] ${record.level === 'notice' ? '' : `${record.level}: `}${record.message}${suffix}\n`);
+};
+
+let sink: LogSink = defaultSink;
+let debugPattern = compile(process.env.DEBUG ?? '');
+
+/** Replace where log lines go; returns a function restoring the previous sink. */
+export function setLogSink(next: LogSink | null): () => void {
+  const previous = sink;
+  sink = next ?? defaultSink;
+  return () => {
+    sink = previous;
+  };
+}
+
+export function setDebug(pattern: string): void {
+  debugPattern = compile(pattern);
+}
+
+function compile(pattern: string): RegExp | null {
+  const parts = pattern.split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  const escaped = parts.map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'));
+  return new RegExp(`^(?:${escaped.join('|')})$`);
+}
+
+export interface Logger {
+  debug(message: string): void;
+  notice(message: string): void;
+  warn(message: string, error?: unknown): void;
+  error(message: string, error?: unknown): void;
+}
+
+export function createLogger(namespace: string): Logger {
+  return {
+    debug(message) {
+      if (debugPattern?.test(namespace)) sink({ level: 'debug', namespace, message });
+    },
+    notice: (message) => sink({ level: 'notice', namespace, message }),
+    warn: (message, error) => sink({ level: 'warn', namespace, message, error }),
+    error: (message, error) => sink({ level: 'error', namespace, message, error }),
+  };
+}
+
+/** Django logs decode failures on django.security.SuspiciousSession; this is that logger. */
+export const securityLog = createLogger('sessionscope:security:SuspiciousSession');

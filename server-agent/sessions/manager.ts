@@ -1,0 +1,64 @@
+/**
+ * The framework-free half of createSessions: settings, store, clock, events and `open()`.
+ * HTTP adapters and the agent are layered on top of this, never the other way round.
+ */
+import { type Clock, createClock } from './clock.js';
+import { createCodec } from './codec.js';
+import { SessionEvents } from './events.js';
+import { SessionHandles } from './handles.js';
+import { createLogger } from './log.js';
+import { Session, type SessionContext } from './session.js';
+import { normalizeSettings, type SessionSettings, type SessionSettingsInput } from './settings.js';
+import type { ClearExpiredOptions, SessionCodec, SessionStore } from './store.js';
+import { resolveStore } from './stores/index.js';
+
+export interface SessionManagerOptions extends SessionSettingsInput {
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SessionManager {
+  readonly settings: Readonly<SessionSettings>;
+  readonly store: SessionStore;
+  readonly clock: Clock;
+  readonly events: SessionEvents;
+  readonly handles: SessionHandles;
+  readonly codec: SessionCodec;
+  /** Django's SessionStore(session_key): no I/O until the first data access. */
+  open(sessionKey?: string | null): Session;
+  /** Django's clear_expired: the number removed, or null where the store expires records itself. */
+  clearExpired(options?: ClearExpiredOptions): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export function createSessionManager(options: SessionManagerOptions = {}): SessionManager {
+  const { clock: givenClock, env, ...input } = options;
+  const settings = normalizeSettings(input, env ?? process.env);
+  const clock = givenClock ?? createClock();
+  const events = new SessionEvents();
+  const handles = new SessionHandles();
+  const codec = createCodec(settings.secretKey, settings.secretKeyFallbacks, clock);
+  const log = createLogger('sessionscope:store');
+  const store = resolveStore(settings.sessionEngine, { settings, clock, codec, log });
+  const context: SessionContext = { settings, store, clock, events, codec, handles };
+  const stopClock = clock.onChange((changed) =>
+    events.emit('clock.changed', { at: changed.nowMs(), offsetSeconds: changed.offsetSeconds, frozen: changed.frozen }),
+  );
+  let closed = false;
+  return {
+    settings,
+    store,
+    clock,
+    events,
+    handles,
+    codec,
+    open: (sessionKey) => new Session(context, sessionKey),
+    clearExpired: (clearOptions) => store.clearExpired(clearOptions),
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopClock();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * JSON with Python's `json.dumps(obj, separators=(",", ":"))` output, byte for byte: non-ASCII as
+ * \uXXXX escapes (surrogate pairs for astral characters), floats in Python repr, NaN/Infinity,
+ * insertion-ordered keys. Django reads the bytes as latin-1, so escaping is what keeps them equal.
+ */
+import { SessionValueError } from './errors.js';
+import { parseOrderedJson } from './json-parse.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** The session dict. A Map keeps insertion order for integer-like keys, as Python does. */
+export type SessionData = Map<string, JsonValue>;
+
+export interface Serializer {
+  dumps(data: SessionData): string;
+  loads(text: string): SessionData;
+}
+
+const MAX_DEPTH = 512;
+
+export const pythonJsonSerializer: Serializer = {
+  dumps(data) {
+    let out = '{';
+    let first = true;
+    for (const [key, value] of data) {
+      if (!first) out += ',';
+      first = false;
+      out += `${quote(key)}:${dumpValue(value, key, key, 0, new Set())}`;
+    }
+    return `${out}}`;
+  },
+  loads(text) {
+    return parseOrderedJson(text);
+  },
+};
+
+/** Python's json.dumps for one value; throws SessionValueError naming the session key and path. */
+export function dumpValue(value: unknown, rootKey: string, path: string, depth: number, seen: Set<object>): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return pythonNumber(value);
+    case 'object':
+      break;
+    default:
+      throw unsupported(rootKey, path, typeof value);
+  }
+  const object = value as object;
+  if (depth >= MAX_DEPTH) {
+    throw new SessionValueError(rootKey, `Session key ${JSON.stringify(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`);
+  }
+  if (seen.has(object)) {
+    throw new SessionValueError(rootKey, `Session key ${JSON.stringify(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`);
+  }
+  seen.add(object);
+  try {
+    if (Array.isArray(object)) {
+      const parts = object.map((item, index) => dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen));
+      return `[${parts.join(',')}]`;
+    }
+    const proto = Object.getPrototypeOf(object);
+    if (proto !== Object.prototype && proto !== null) {
+      throw unsupported(rootKey, path, describeType(object));
+    }
+    const parts: string[] = [];
+    for (const key of Object.keys(object)) {
+      const item = (object as Record<string, unknown>)[key];
+      if (item === undefined) throw unsupported(rootKey, `${path}.${key}`, 'undefined');
+      parts.push(`${quote(key)}:${dumpValue(item, rootKey, `${path}.${key}`, depth + 1, seen)}`);
+    }
+    return `{${parts.join(',')}}`;
+  } finally {
+    seen.delete(object);
+  }
+}
+
+function describeType(value: object): string {
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `a ${name}` : 'an object with a custom prototype';
+}
+
+function unsupported(rootKey: string, path: string, type: string): SessionValueError {
+  const hints: Record<string, string> = {
+    'a Date': 'store date.toISOString() and parse it when reading',
+    bigint: 'store it as a string',
+    function: 'store data, not code',
+    undefined: 'use null, or remove the key',
+    'a Map': 'store Object.fromEntries(map)',
+    'a Set': 'store [...set]',
+  };
+  const hint = hints[type] ?? 'store plain objects, arrays, strings, numbers, booleans or null';
+  return new SessionValueError(
+    rootKey,
+    `Session key ${JSON.stringify(rootKey)} holds ${type} at ${path}, which JSON cannot carry; ${hint}. Nothing was saved.`,
+  );
+}
+
+/** Python float repr / int str for a JS number. */
+export function pythonNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
+  if (Number.isInteger(value)) {
+    // JS cannot tell 1 from 1.0; integral numbers are written as Python ints.
+    return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
+  }
+  // Both languages print the shortest round-tripping digits; only the exponent thresholds and
+  // format differ (Python: exponent when exp < -4 or exp >= 16, with at least two digits).
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 16) {
+    const sign = exponent < 0 ? '-' : '+';
+    const digits = String(Math.abs(exponent)).padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  // In this range JavaScript never uses an exponent for non-integers, so the digits agree.
+  return String(value);
+}
+
+const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/** Python's ensure_ascii string encoder. */
+export function quote(text: string): string {
+  // Fast path: printable ASCII with nothing to escape.
+  if (/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(text)) return `"${text}"`;
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const code = text.charCodeAt(i);
+    const escape = ESCAPES[ch];
+    if (escape) out += escape;
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}

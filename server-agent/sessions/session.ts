@@ -1,0 +1,431 @@
+/**
+ * Django's SessionBase in TypeScript: lazy loading, accessed/modified flags, key validation on every
+ * assignment, expiry maths, flush/cycleKey, and the storage contract's create/save/load rules.
+ */
+import type { Clock } from './clock.js';
+import { CreateError, SessionError, SessionKeyMissing, StoreUnavailable } from './errors.js';
+import type { SessionEvents } from './events.js';
+import { type ExpiryValue, expiryAge, expiryDate, storedExpiry } from './expiry.js';
+import type { SessionHandles } from './handles.js';
+import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
+import type { JsonValue, SessionData } from './serializer.js';
+import type { SessionSettings } from './settings.js';
+import { eventSnapshot, expiryPolicy } from './session-events.js';
+import type { LoadResult, SessionCodec, SessionStore } from './store.js';
+
+export const EXPIRY_KEY = '_session_expiry';
+export const TEST_COOKIE_NAME = 'testcookie';
+export const TEST_COOKIE_VALUE = 'worked';
+const MAX_CREATE_ATTEMPTS = 10_000;
+
+export interface SessionContext {
+  settings: Readonly<SessionSettings>;
+  store: SessionStore;
+  clock: Clock;
+  events: SessionEvents;
+  codec: SessionCodec;
+  handles: SessionHandles;
+}
+
+export interface ExpiryOptions {
+  /** The moment the age is measured from; defaults to the clock's now. */
+  modification?: Date;
+  /** Use this expiry instead of the stored one; when given (even null) the session is not loaded. */
+  expiry?: JsonValue | Date;
+}
+
+export class Session {
+  accessed = false;
+  modified = false;
+  /** Set by the middleware so events can be joined to the request. */
+  requestId: string | undefined;
+  #key: string | null;
+  /** undefined = not loaded yet, distinct from a loaded empty Map (Django's missing _session_cache). */
+  #cache: SessionData | undefined;
+  #loading: Promise<SessionData> | undefined;
+  readonly #ctx: SessionContext;
+
+  constructor(context: SessionContext, sessionKey?: string | null) {
+    this.#ctx = context;
+    this.#key = validSessionKeyOrNull(sessionKey);
+  }
+
+  get sessionKey(): string | null {
+    return this.#key;
+  }
+
+  /** True once the data has been read from the store (or set without reading). */
+  get loaded(): boolean {
+    return this.#cache !== undefined;
+  }
+
+  get store(): SessionStore {
+    return this.#ctx.store;
+  }
+
+  // ---- data API ------------------------------------------------------------------------------
+
+  async get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
+    const data = await this.#data();
+    return data.has(key) ? (data.get(key) as T) : fallback;
+  }
+
+  async set(key: string, value: JsonValue): Promise<void> {
+    const data = await this.#data();
+    const before = data.get(key);
+    data.set(key, value);
+    this.modified = true;
+    this.#emitModified(key, 'set', before, value);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.#data()).has(key);
+  }
+
+  /** `del session[key]`: throws SessionKeyMissing when absent. */
+  async remove(key: string): Promise<void> {
+    const data = await this.#data();
+    if (!data.has(key)) throw new SessionKeyMissing(key);
+    const before = data.get(key);
+    data.delete(key);
+    this.modified = true;
+    this.#emitModified(key, 'removed', before, undefined);
+  }
+
+  /** Without a fallback, a missing key throws SessionKeyMissing (Python's KeyError). */
+  async pop<T extends JsonValue = JsonValue>(key: string, ...fallback: [T?]): Promise<T | undefined> {
+    const data = await this.#data();
+    const present = data.has(key);
+    this.modified = this.modified || present;
+    if (!present) {
+      if (fallback.length === 0) throw new SessionKeyMissing(key);
+      return fallback[0];
+    }
+    const value = data.get(key) as T;
+    data.delete(key);
+    this.#emitModified(key, 'removed', value, undefined);
+    return value;
+  }
+
+  async setDefault<T extends JsonValue>(key: string, value: T): Promise<T> {
+    const data = await this.#data();
+    if (data.has(key)) return data.get(key) as T;
+    await this.set(key, value);
+    return value;
+  }
+
+  async update(values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>): Promise<void> {
+    const data = await this.#data();
+    const entries = values instanceof Map || Symbol.iterator in values ? values : Object.entries(values);
+    for (const [key, value] of entries as Iterable<[string, JsonValue]>) {
+      const before = data.get(key);
+      data.set(key, value);
+      this.#emitModified(key, 'set', before, value);
+    }
+    this.modified = true;
+  }
+
+  async keys(): Promise<string[]> {
+    return [...(await this.#data()).keys()];
+  }
+
+  async values(): Promise<JsonValue[]> {
+    return [...(await this.#data()).values()];
+  }
+
+  async items(): Promise<[string, JsonValue][]> {
+    return [...(await this.#data()).entries()];
+  }
+
+  /** Synchronous and without loading, as in Django. */
+  clear(): void {
+    const before = this.#cache;
+    this.#cache = new Map();
+    this.accessed = true;
+    this.modified = true;
+    if (this.#ctx.events.active && before) {
+      for (const [key, value] of before) this.#emitModified(key, 'cleared', value, undefined);
+    }
+  }
+
+  isEmpty(): boolean {
+    return !this.#key && (this.#cache === undefined || this.#cache.size === 0);
+  }
+
+  // ---- test cookie ---------------------------------------------------------------------------
+
+  async setTestCookie(): Promise<void> {
+    await this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE);
+  }
+
+  async testCookieWorked(): Promise<boolean> {
+    return (await this.get(TEST_COOKIE_NAME)) === TEST_COOKIE_VALUE;
+  }
+
+  async deleteTestCookie(): Promise<void> {
+    await this.remove(TEST_COOKIE_NAME);
+  }
+
+  // ---- expiry --------------------------------------------------------------------------------
+
+  getSessionCookieAge(): number {
+    return this.#ctx.settings.sessionCookieAge;
+  }
+
+  async getExpiryAge(options: ExpiryOptions = {}): Promise<number> {
+    const expiry = await this.#expiryFor(options);
+    const modification = options.modification?.getTime() ?? this.#ctx.clock.nowMs();
+    return expiryAge(expiry, modification, this.getSessionCookieAge());
+  }
+
+  async getExpiryDate(options: ExpiryOptions = {}): Promise<Date> {
+    const expiry = await this.#expiryFor(options);
+    const modification = options.modification?.getTime() ?? this.#ctx.clock.nowMs();
+    return expiryDate(expiry, modification, this.getSessionCookieAge());
+  }
+
+  async getExpireAtBrowserClose(): Promise<boolean> {
+    const expiry = (await this.#data()).get(EXPIRY_KEY);
+    if (expiry === undefined || expiry === null) return this.#ctx.settings.sessionExpireAtBrowserClose;
+    return expiry === 0 || expiry === false;
+  }
+
+  /**
+   * number: seconds of inactivity (0 = until the browser closes, negative = expired now);
+   * Date: absolute; { seconds }: a duration from now, stored as an absolute date; null: global policy.
+   */
+  async setExpiry(value: ExpiryValue): Promise<void> {
+    const stored = storedExpiry(value, this.#ctx.clock.nowMs());
+    const data = await this.#data();
+    const before = data.get(EXPIRY_KEY);
+    if (stored === undefined) {
+      if (!data.has(EXPIRY_KEY)) return;
+      data.delete(EXPIRY_KEY);
+      this.modified = true;
+    } else {
+      data.set(EXPIRY_KEY, stored);
+      this.modified = true;
+    }
+    this.#emitModified(EXPIRY_KEY, stored === undefined ? 'removed' : 'set', before, stored);
+    if (this.#ctx.events.active) {
+      const browserClose = await this.getExpireAtBrowserClose();
+      this.#ctx.events.emit('session.expiryChanged', {
+        ...this.#base(),
+        policy: expiryPolicy(stored, browserClose),
+        value: stored === undefined ? null : (stored as number | string),
+        expiresAt: browserClose ? null : (await this.getExpiryDate()).getTime(),
+      });
+    }
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  async flush(): Promise<void> {
+    const keys = this.#cache ? [...this.#cache.keys()] : [];
+    const handle = this.#key ? this.#ctx.handles.handleFor(this.#key) : undefined;
+    this.clear();
+    await this.delete();
+    this.#key = null;
+    if (this.#ctx.events.active) this.#ctx.events.emit('session.flushed', { ...this.#base(), session: handle, keys });
+  }
+
+  /** New key, same data, old record deleted: the defence against session fixation on login. */
+  async cycleKey(): Promise<void> {
+    const data = await this.#data();
+    const old = this.#key;
+    if (!this.#ctx.store.capabilities.serverSide) {
+      await this.save();
+    } else {
+      await this.create();
+      this.#cache = data;
+      if (old) await this.delete(old);
+    }
+    if (this.#ctx.events.active && this.#key) {
+      this.#ctx.events.emit('session.keyCycled', {
+        ...this.#base(),
+        from: old ? this.#ctx.handles.handleFor(old) : null,
+        to: this.#ctx.handles.handleFor(this.#key),
+      });
+    }
+  }
+
+  async exists(key: string | null): Promise<boolean> {
+    if (!key || !this.#wellFormed(key)) return false;
+    return this.#call(() => this.#ctx.store.exists(key));
+  }
+
+  async create(): Promise<void> {
+    if (!this.#ctx.store.capabilities.serverSide) {
+      this.modified = true;
+      return;
+    }
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      this.#key = await this.#newKey();
+      try {
+        await this.save({ mustCreate: true });
+      } catch (error) {
+        if (error instanceof CreateError) continue;
+        throw error;
+      }
+      this.modified = true;
+      if (this.#ctx.events.active) this.#ctx.events.emit('session.created', this.#base());
+      return;
+    }
+    throw new SessionError('SESSION_CREATE_EXHAUSTED', 'Unable to create a new session key. It is likely that the store is unavailable.');
+  }
+
+  async save(options: { mustCreate?: boolean } = {}): Promise<void> {
+    const mustCreate = options.mustCreate ?? false;
+    const serverSide = this.#ctx.store.capabilities.serverSide;
+    if (serverSide && this.#key === null) return this.create();
+    const data = await this.#data(mustCreate);
+    // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
+    if (serverSide && this.#key === null) return this.create();
+    const started = performance.now();
+    const now = this.#ctx.clock.nowMs();
+    const expiry = data.get(EXPIRY_KEY);
+    const record = {
+      data,
+      expireDate: expiryDate(expiry, now, this.getSessionCookieAge()),
+      ageSeconds: expiryAge(expiry, now, this.getSessionCookieAge()),
+    };
+    const key = this.#key ?? '';
+    const outcome = await this.#call(() => this.#ctx.store.save(key, record, mustCreate));
+    if (outcome?.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
+    if (!serverSide) this.modified = true;
+    if (this.#ctx.events.active) {
+      this.#ctx.events.emit('session.saved', {
+        ...this.#base(),
+        ms: performance.now() - started,
+        bytes: outcome?.bytes ?? 0,
+        mustCreate,
+        keys: [...data.keys()],
+        expiresAt: record.expireDate.getTime(),
+      });
+    }
+  }
+
+  /** Reads the record from the store without caching it (Django's load()). */
+  async load(): Promise<SessionData> {
+    const key = this.#key;
+    if (key === null) return new Map();
+    const started = performance.now();
+    let result: LoadResult;
+    if (!this.#wellFormed(key)) result = { outcome: 'miss' };
+    else result = await this.#call(() => this.#ctx.store.load(key));
+    const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
+    if (result.outcome !== 'hit') {
+      if (this.#ctx.store.capabilities.serverSide) this.#key = null;
+      else this.modified = true; // signed cookies: the bad token is replaced by a fresh one
+    }
+    if (this.#ctx.events.active) {
+      const data = result.outcome === 'hit' ? result.data : undefined;
+      this.#ctx.events.emit('session.loaded', {
+        ...this.#base(),
+        session: handle,
+        outcome: this.#wellFormed(key) ? result.outcome : 'malformed-key',
+        keys: data?.size ?? 0,
+        ms: performance.now() - started,
+      });
+      if (result.outcome === 'expired') {
+        this.#ctx.events.emit('session.expired', {
+          ...this.#base(),
+          session: handle,
+          reason: result.reason ?? 'expiry-date-passed',
+          expiredAt: result.expiredAt?.getTime() ?? null,
+        });
+      }
+    }
+    return result.outcome === 'hit' ? result.data : new Map();
+  }
+
+  async delete(key: string | null = this.#key): Promise<void> {
+    if (!this.#ctx.store.capabilities.serverSide) {
+      this.#key = null;
+      this.#cache = new Map();
+      this.modified = true;
+      return;
+    }
+    if (!key) return;
+    if (this.#wellFormed(key)) await this.#call(() => this.#ctx.store.delete(key));
+    if (this.#ctx.events.active) this.#ctx.events.emit('session.deleted', { ...this.#base(), session: this.#ctx.handles.handleFor(key) });
+  }
+
+  encode(data: SessionData | Record<string, JsonValue>): string {
+    return this.#ctx.codec.encode(data instanceof Map ? data : new Map(Object.entries(data)));
+  }
+
+  decode(text: string): SessionData {
+    return this.#ctx.codec.decode(text);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
+  async #data(noLoad = false): Promise<SessionData> {
+    this.accessed = true;
+    if (this.#cache) return this.#cache;
+    if (this.#key === null || noLoad) {
+      this.#cache = new Map();
+      return this.#cache;
+    }
+    this.#loading ??= this.load().finally(() => {
+      this.#loading = undefined;
+    });
+    const data = await this.#loading;
+    // clear() may have run while loading; its empty dict wins, as it would in Django.
+    this.#cache ??= data;
+    return this.#cache;
+  }
+
+  async #expiryFor(options: ExpiryOptions): Promise<JsonValue | undefined> {
+    if ('expiry' in options) {
+      const given = options.expiry;
+      return given instanceof Date ? given.toISOString() : given;
+    }
+    return (await this.#data()).get(EXPIRY_KEY);
+  }
+
+  async #newKey(): Promise<string> {
+    for (;;) {
+      const key = generateSessionKey();
+      if (!(await this.exists(key))) return key;
+    }
+  }
+
+  #wellFormed(key: string): boolean {
+    const pattern = this.#ctx.store.capabilities.keyPattern;
+    return pattern === null || pattern.test(key);
+  }
+
+  /** Store calls fail fast: a store that does not answer within storeTimeoutMs is unavailable. */
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    const limit = this.#ctx.settings.storeTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreUnavailable(`The ${this.#ctx.store.engine} session store did not answer within ${limit} ms.`)),
+        limit,
+      );
+    });
+    try {
+      return await Promise.race([operation(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #base(): { at: number; requestId?: string; session?: string } {
+    return {
+      at: this.#ctx.clock.nowMs(),
+      requestId: this.requestId,
+      session: this.#key ? this.#ctx.handles.handleFor(this.#key) : undefined,
+    };
+  }
+
+  #emitModified(key: string, op: 'set' | 'removed' | 'cleared', before: JsonValue | undefined, after: JsonValue | undefined): void {
+    if (!this.#ctx.events.active) return;
+    this.#ctx.events.emit('session.modified', { ...this.#base(), key, op, before: eventSnapshot(before), after: eventSnapshot(after) });
+  }
+}
+

@@ -1,0 +1,241 @@
+/**
+ * Django's SESSION_* settings (and SECRET_KEY, CACHES, a database setting), accepted under the
+ * Django name or a camelCase name, normalized, validated with the setting's name and the fix.
+ */
+import { ImproperlyConfigured } from './errors.js';
+import { resolveSecretKey } from './secret-key.js';
+
+export type SameSite = 'Lax' | 'Strict' | 'None' | false;
+export type EngineName = 'db' | 'cache' | 'cached_db' | 'file' | 'signed_cookies';
+
+export interface CacheConfig {
+  BACKEND?: string;
+  backend?: string;
+  LOCATION?: string;
+  location?: string;
+  /** Django's OPTIONS; for Redis: sentinels, name, cluster nodes, timeouts. */
+  OPTIONS?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  KEY_PREFIX?: string;
+  keyPrefix?: string;
+  VERSION?: number;
+  version?: number;
+  TIMEOUT?: number | null;
+  timeout?: number | null;
+}
+
+export interface SessionSettings {
+  secretKey: string;
+  secretKeyFallbacks: readonly string[];
+  sessionEngine: EngineName | string | object;
+  sessionCookieName: string;
+  sessionCookieAge: number;
+  sessionCookieDomain: string | null;
+  sessionCookieSecure: boolean;
+  sessionCookiePath: string;
+  sessionCookieHttponly: boolean;
+  sessionCookieSamesite: SameSite;
+  sessionSaveEveryRequest: boolean;
+  sessionExpireAtBrowserClose: boolean;
+  sessionSerializer: string;
+  sessionFilePath: string | null;
+  sessionCacheAlias: string;
+  caches: Readonly<Record<string, CacheConfig>>;
+  /** `sqlite:path`, a bare path, `:memory:` or `postgres://…`. Django's DATABASES also works. */
+  databaseUrl: string;
+  /** Extension beyond Django (off by default): a hard cap from creation, in seconds. */
+  sessionAbsoluteLifetime: number | null;
+  /** Extension beyond Django (off by default): idle seconds after which the server drops a session. */
+  sessionIdleTimeout: number | null;
+  /** How long a store call may take before the request fails with 503 (ms). */
+  storeTimeoutMs: number;
+  /** What the middleware does when the store is down: answer 503, or go on without a session. */
+  onStoreUnavailable: 'fail' | 'continue';
+}
+
+export type SessionSettingsInput = Partial<SessionSettings> & Record<string, unknown>;
+
+interface Spec {
+  django: string;
+  camel: keyof SessionSettings;
+  default: () => unknown;
+  check?: (value: unknown) => string | null;
+  normalize?: (value: unknown) => unknown;
+}
+
+const isBool = (v: unknown) => (typeof v === 'boolean' ? null : 'must be true or false');
+const isString = (v: unknown) => (typeof v === 'string' ? null : 'must be a string');
+const isNullableString = (v: unknown) => (v === null || typeof v === 'string' ? null : 'must be a string or null');
+const isPositiveInt = (v: unknown) =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? null : 'must be a positive whole number of seconds';
+const isNullablePositiveInt = (v: unknown) => (v === null ? null : isPositiveInt(v));
+
+const SPECS: Spec[] = [
+  { django: 'SECRET_KEY', camel: 'secretKey', default: () => '', check: isString },
+  {
+    django: 'SECRET_KEY_FALLBACKS',
+    camel: 'secretKeyFallbacks',
+    default: () => [],
+    check: (v) => (Array.isArray(v) && v.every((k) => typeof k === 'string') ? null : 'must be a list of strings'),
+  },
+  { django: 'SESSION_ENGINE', camel: 'sessionEngine', default: () => 'db', normalize: normalizeEngine },
+  {
+    django: 'SESSION_COOKIE_NAME',
+    camel: 'sessionCookieName',
+    default: () => 'sessionid',
+    check: (v) => (typeof v === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v) ? null : 'must be a cookie name (an HTTP token: letters, digits and !#$%&\'*+-.^_`|~)'),
+  },
+  { django: 'SESSION_COOKIE_AGE', camel: 'sessionCookieAge', default: () => 1209600, check: isPositiveInt },
+  {
+    django: 'SESSION_COOKIE_DOMAIN',
+    camel: 'sessionCookieDomain',
+    default: () => null,
+    check: (v) => (v === null || (typeof v === 'string' && /^\.?[A-Za-z0-9.-]+$/.test(v)) ? null : 'must be a domain such as ".example.com", or null'),
+  },
+  { django: 'SESSION_COOKIE_SECURE', camel: 'sessionCookieSecure', default: () => false, check: isBool },
+  {
+    django: 'SESSION_COOKIE_PATH',
+    camel: 'sessionCookiePath',
+    default: () => '/',
+    check: (v) => (typeof v === 'string' && /^\/[\x21-\x3a\x3c-\x7e]*$/.test(v) ? null : 'must start with "/" and hold no spaces, ";" or control characters'),
+  },
+  { django: 'SESSION_COOKIE_HTTPONLY', camel: 'sessionCookieHttponly', default: () => true, check: isBool },
+  {
+    django: 'SESSION_COOKIE_SAMESITE',
+    camel: 'sessionCookieSamesite',
+    default: () => 'Lax',
+    normalize: (v) => (typeof v === 'string' ? ({ lax: 'Lax', strict: 'Strict', none: 'None' } as Record<string, string>)[v.toLowerCase()] ?? v : v),
+    check: (v) => (v === false || v === 'Lax' || v === 'Strict' || v === 'None' ? null : 'must be "Lax", "Strict", "None" or false'),
+  },
+  { django: 'SESSION_SAVE_EVERY_REQUEST', camel: 'sessionSaveEveryRequest', default: () => false, check: isBool },
+  { django: 'SESSION_EXPIRE_AT_BROWSER_CLOSE', camel: 'sessionExpireAtBrowserClose', default: () => false, check: isBool },
+  {
+    django: 'SESSION_SERIALIZER',
+    camel: 'sessionSerializer',
+    default: () => 'django.contrib.sessions.serializers.JSONSerializer',
+    check: (v) =>
+      v === 'django.contrib.sessions.serializers.JSONSerializer' || v === 'django.core.signing.JSONSerializer' || v === 'json'
+        ? null
+        : 'must be JSON ("django.contrib.sessions.serializers.JSONSerializer"); pickle is not supported (it was removed from Django 5.0 as unsafe)',
+  },
+  { django: 'SESSION_FILE_PATH', camel: 'sessionFilePath', default: () => null, check: isNullableString },
+  { django: 'SESSION_CACHE_ALIAS', camel: 'sessionCacheAlias', default: () => 'default', check: isString },
+  {
+    django: 'CACHES',
+    camel: 'caches',
+    default: () => ({ default: { BACKEND: 'django.core.cache.backends.locmem.LocMemCache' } }),
+    check: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? null : 'must be an object of cache aliases, e.g. { default: { BACKEND: "redis", LOCATION: "redis://127.0.0.1:6379" } }'),
+  },
+  { django: 'DATABASE_URL', camel: 'databaseUrl', default: () => 'sqlite:.sessionscope/sessions.sqlite3', check: isString },
+  { django: 'SESSION_ABSOLUTE_LIFETIME', camel: 'sessionAbsoluteLifetime', default: () => null, check: isNullablePositiveInt },
+  { django: 'SESSION_IDLE_TIMEOUT', camel: 'sessionIdleTimeout', default: () => null, check: isNullablePositiveInt },
+  { django: 'SESSION_STORE_TIMEOUT_MS', camel: 'storeTimeoutMs', default: () => 1000, check: isPositiveInt },
+  {
+    django: 'SESSION_ON_STORE_UNAVAILABLE',
+    camel: 'onStoreUnavailable',
+    default: () => 'fail',
+    check: (v) => (v === 'fail' || v === 'continue' ? null : 'must be "fail" (answer 503) or "continue" (go on without a session)'),
+  },
+];
+
+const ENGINE_PATHS: Record<string, EngineName> = {
+  'django.contrib.sessions.backends.db': 'db',
+  'django.contrib.sessions.backends.cache': 'cache',
+  'django.contrib.sessions.backends.cached_db': 'cached_db',
+  'django.contrib.sessions.backends.file': 'file',
+  'django.contrib.sessions.backends.signed_cookies': 'signed_cookies',
+};
+
+function normalizeEngine(value: unknown): unknown {
+  if (typeof value !== 'string') {
+    if (value && typeof value === 'object') return value;
+    throw new ImproperlyConfigured(`SESSION_ENGINE must be an engine name (db, cache, cached_db, file, signed_cookies), Django's dotted path, or a store instance; got ${String(value)}.`);
+  }
+  const name = ENGINE_PATHS[value] ?? value.replace(/-/g, '_');
+  if (!Object.values(ENGINE_PATHS).includes(name as EngineName)) {
+    throw new ImproperlyConfigured(
+      `SESSION_ENGINE ${JSON.stringify(value)} is not an engine. Use one of db, cache, cached_db, file, signed_cookies (or "django.contrib.sessions.backends.<name>").`,
+    );
+  }
+  return name;
+}
+
+const KNOWN = new Map<string, Spec>();
+for (const spec of SPECS) {
+  KNOWN.set(spec.django, spec);
+  KNOWN.set(spec.camel, spec);
+}
+/** Names users reach for that mean something else here; told apart so the error helps. */
+const PASSTHROUGH = new Set(['DATABASES', 'databases', 'clock', 'logger', 'store', 'schema']);
+
+export function normalizeSettings(input: SessionSettingsInput, env: NodeJS.ProcessEnv = process.env): Readonly<SessionSettings> {
+  const out: Record<string, unknown> = {};
+  const seen = new Map<Spec, string>();
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const spec = KNOWN.get(name);
+    if (!spec) {
+      if (PASSTHROUGH.has(name)) continue;
+      const guess = SPECS.find((s) => s.django.toLowerCase().replace(/_/g, '') === name.toLowerCase().replace(/_/g, ''));
+      throw new ImproperlyConfigured(`Unknown session setting ${JSON.stringify(name)}.${guess ? ` Did you mean ${guess.django} (or ${guess.camel})?` : ' See the settings table in the README.'}`);
+    }
+    const previous = seen.get(spec);
+    if (previous !== undefined) {
+      throw new ImproperlyConfigured(`${spec.django} is given twice (as ${previous} and ${name}); keep one.`);
+    }
+    seen.set(spec, name);
+    const normalized = spec.normalize ? spec.normalize(value) : value;
+    const problem = spec.check?.(normalized);
+    if (problem) throw new ImproperlyConfigured(`${spec.django} (${spec.camel}) ${problem}; got ${describe(value)}.`);
+    out[spec.camel] = normalized;
+  }
+  for (const spec of SPECS) if (!(spec.camel in out)) out[spec.camel] = spec.default();
+  if (input.DATABASES !== undefined && input.DATABASE_URL === undefined && input.databaseUrl === undefined) {
+    out.databaseUrl = databaseUrlFromDjango(input.DATABASES);
+  }
+  const settings = out as unknown as SessionSettings;
+  checkCombinations(settings);
+  settings.secretKey = resolveSecretKey(settings.secretKey, env);
+  return Object.freeze(settings);
+}
+
+function checkCombinations(s: SessionSettings): void {
+  const lower = s.sessionCookieName.toLowerCase();
+  if (s.sessionCookieSamesite === 'None' && !s.sessionCookieSecure) {
+    throw new ImproperlyConfigured('SESSION_COOKIE_SAMESITE="None" needs SESSION_COOKIE_SECURE=true: browsers drop SameSite=None cookies without Secure.');
+  }
+  if ((lower.startsWith('__secure-') || lower.startsWith('__host-')) && !s.sessionCookieSecure) {
+    throw new ImproperlyConfigured(`SESSION_COOKIE_NAME ${JSON.stringify(s.sessionCookieName)} has a __Secure-/__Host- prefix, so browsers only accept it with SESSION_COOKIE_SECURE=true.`);
+  }
+  if (lower.startsWith('__host-') && (s.sessionCookieDomain !== null || s.sessionCookiePath !== '/')) {
+    throw new ImproperlyConfigured('A __Host- cookie needs SESSION_COOKIE_DOMAIN=null and SESSION_COOKIE_PATH="/"; browsers reject it otherwise.');
+  }
+  if (s.sessionCookieAge > 34_560_000) {
+    throw new ImproperlyConfigured(`SESSION_COOKIE_AGE ${s.sessionCookieAge} is over 400 days (34560000 s); browsers cap cookie lifetimes there, so the server and cookie would disagree.`);
+  }
+  if (lower === 'csrftoken' || lower === 'django_language') {
+    throw new ImproperlyConfigured(`SESSION_COOKIE_NAME must differ from Django's CSRF and language cookie names; got ${JSON.stringify(s.sessionCookieName)}.`);
+  }
+}
+
+function databaseUrlFromDjango(databases: unknown): string {
+  const db = (databases as { default?: Record<string, unknown> } | null)?.default;
+  if (!db || typeof db !== 'object') throw new ImproperlyConfigured('DATABASES needs a "default" entry, e.g. { default: { ENGINE: "django.db.backends.sqlite3", NAME: "db.sqlite3" } }.');
+  const engine = String(db.ENGINE ?? '');
+  const name = String(db.NAME ?? '');
+  if (engine.endsWith('sqlite3')) return `sqlite:${name}`;
+  if (engine.includes('postgresql')) {
+    const user = db.USER ? `${encodeURIComponent(String(db.USER))}${db.PASSWORD ? `:${encodeURIComponent(String(db.PASSWORD))}` : ''}@` : '';
+    return `postgres://${user}${db.HOST || '127.0.0.1'}:${db.PORT || 5432}/${encodeURIComponent(name)}`;
+  }
+  throw new ImproperlyConfigured(`DATABASES.default.ENGINE ${JSON.stringify(engine)} is not supported; use django.db.backends.sqlite3 or django.db.backends.postgresql.`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

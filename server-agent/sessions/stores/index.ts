@@ -1,0 +1,39 @@
+/**
+ * Engine name → store. Each backend's module (and its optional driver) loads only when chosen.
+ */
+import { ImproperlyConfigured, NotSupported } from '../errors.js';
+import type { SessionStore, StoreContext, StoreFactory } from '../store.js';
+import { createSqliteStore } from './sqlite.js';
+
+export type EngineFactory = (context: StoreContext) => SessionStore;
+
+const engines = new Map<string, EngineFactory>();
+
+/** Adds or replaces an engine by short name (used by the built-in stores and by tests). */
+export function registerEngine(name: string, factory: EngineFactory): void {
+  engines.set(name, factory);
+}
+
+registerEngine('db', (context) => {
+  const url = context.settings.databaseUrl;
+  if (/^postgres(ql)?:/.test(url)) {
+    const postgres = engines.get('db:postgres');
+    if (!postgres) throw new NotSupported('The PostgreSQL driver for the db engine is not available in this build.');
+    return postgres(context);
+  }
+  return createSqliteStore(context);
+});
+
+function isStore(value: unknown): value is SessionStore {
+  return !!value && typeof value === 'object' && typeof (value as SessionStore).load === 'function' && typeof (value as SessionStore).save === 'function';
+}
+
+export function resolveStore(engine: unknown, context: StoreContext): SessionStore {
+  if (isStore(engine)) return engine;
+  if (typeof engine === 'function') return (engine as StoreFactory)(context);
+  const factory = typeof engine === 'string' ? engines.get(engine) : undefined;
+  if (!factory) {
+    throw new ImproperlyConfigured(`SESSION_ENGINE ${JSON.stringify(engine)} is not available. Known engines: ${[...engines.keys()].filter((n) => !n.includes(':')).join(', ')}.`);
+  }
+  return factory(context);
+}

@@ -1,0 +1,132 @@
+/**
+ * The `db` engine's SQL, shared by every driver: Django's django_session table, update-only saves
+ * (a deleted session is never resurrected), insert-if-absent creates, batched clearExpired and
+ * keyset-paged listing. Drivers only run statements and convert dates.
+ */
+import { CreateError, UpdateError } from '../errors.js';
+import type { ClearExpiredOptions, ListOptions, LoadResult, SaveOutcome, SaveRecord, SessionPage, SessionStore, StoreContext } from '../store.js';
+import { SERVER_KEY_PATTERN } from '../store.js';
+
+export interface SqlDriver {
+  readonly name: string;
+  /** Runs one statement written with `?` placeholders; returns rows and the affected-row count. */
+  run<Row = Record<string, unknown>>(sql: string, params: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  toDbDate(date: Date): unknown;
+  fromDbDate(value: unknown): Date;
+  /** Creates the table and index when missing (idempotent). */
+  ensureSchema(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TABLE = 'django_session';
+const CLEAR_BATCH = 5000;
+
+interface Row {
+  session_key: string;
+  session_data: string;
+  expire_date: unknown;
+}
+
+export function createSqlStore(context: StoreContext, driver: SqlDriver): SessionStore {
+  let ready: Promise<void> | null = null;
+  const schema = () => (ready ??= driver.ensureSchema().catch((error) => {
+    ready = null; // try again on the next call: the database may come back
+    throw error;
+  }));
+  const run = async <R>(sql: string, params: unknown[]) => {
+    await schema();
+    return driver.run<R>(sql, params);
+  };
+  const now = () => context.clock.now();
+
+  return {
+    engine: 'db',
+    capabilities: { serverSide: true, list: true, expiresOnItsOwn: false, keyPattern: SERVER_KEY_PATTERN },
+
+    async load(key): Promise<LoadResult> {
+      const { rows } = await run<Row>(`SELECT session_data, expire_date FROM ${TABLE} WHERE session_key = ?`, [key]);
+      const row = rows[0];
+      if (!row) return { outcome: 'miss' };
+      const expiresAt = driver.fromDbDate(row.expire_date);
+      if (!(expiresAt.getTime() > now().getTime())) return { outcome: 'expired', expiredAt: expiresAt };
+      const decoded = context.codec.decodeDetailed(row.session_data);
+      if (decoded.problem) return { outcome: decoded.problem };
+      return { outcome: 'hit', data: decoded.data, expiresAt };
+    },
+
+    async exists(key) {
+      const { rows } = await run(`SELECT 1 AS found FROM ${TABLE} WHERE session_key = ?`, [key]);
+      return rows.length > 0;
+    },
+
+    async save(key, record: SaveRecord, mustCreate): Promise<SaveOutcome> {
+      const encoded = context.codec.encode(record.data);
+      const expire = driver.toDbDate(record.expireDate);
+      if (mustCreate) {
+        const { rowCount } = await run(
+          `INSERT INTO ${TABLE} (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING`,
+          [key, encoded, expire],
+        );
+        if (rowCount === 0) throw new CreateError();
+      } else {
+        const { rowCount } = await run(`UPDATE ${TABLE} SET session_data = ?, expire_date = ? WHERE session_key = ?`, [encoded, expire, key]);
+        if (rowCount === 0) throw new UpdateError('Forced update did not affect any rows.');
+      }
+      return { bytes: Buffer.byteLength(encoded) };
+    },
+
+    async delete(key) {
+      await run(`DELETE FROM ${TABLE} WHERE session_key = ?`, [key]);
+    },
+
+    async clearExpired(options: ClearExpiredOptions = {}) {
+      // Batches keep each transaction short, so a million expired rows never lock the table for long.
+      const batch = options.batchSize ?? CLEAR_BATCH;
+      const cutoff = driver.toDbDate(now());
+      let removed = 0;
+      for (;;) {
+        const { rowCount } = await run(
+          `DELETE FROM ${TABLE} WHERE session_key IN (SELECT session_key FROM ${TABLE} WHERE expire_date < ? LIMIT ?)`,
+          [cutoff, batch],
+        );
+        removed += rowCount;
+        options.onProgress?.(removed);
+        if (rowCount < batch) return removed;
+      }
+    },
+
+    async list(options: ListOptions): Promise<SessionPage> {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (options.cursor) {
+        where.push('session_key > ?');
+        params.push(options.cursor);
+      }
+      if (!options.includeExpired) {
+        where.push('expire_date > ?');
+        params.push(driver.toDbDate(now()));
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const { rows } = await run<Row>(
+        `SELECT session_key, session_data, expire_date FROM ${TABLE} ${clause} ORDER BY session_key LIMIT ?`,
+        [...params, options.limit + 1],
+      );
+      const countClause = options.includeExpired ? '' : 'WHERE expire_date > ?';
+      const countParams = options.includeExpired ? [] : [driver.toDbDate(now())];
+      const { rows: countRows } = await run<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${TABLE} ${countClause}`, countParams);
+      const page = rows.slice(0, options.limit);
+      return {
+        items: page.map((row) => ({
+          key: row.session_key,
+          expiresAt: driver.fromDbDate(row.expire_date),
+          data: context.codec.decode(row.session_data),
+          bytes: Buffer.byteLength(row.session_data),
+        })),
+        cursor: rows.length > options.limit ? (page.at(-1)?.session_key ?? null) : null,
+        total: Number(countRows[0]?.total ?? 0),
+      };
+    },
+
+    close: () => driver.close(),
+  };
+}
