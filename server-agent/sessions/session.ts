@@ -8,6 +8,7 @@ import type { SessionEvents } from './events.js';
 import { type ExpiryValue, expiryAge, expiryDate, storedExpiry } from './expiry.js';
 import type { SessionHandles } from './handles.js';
 import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
+import { capExceededAt, capsEnabled, createdAtOf, needsTouch, stampCaps } from './lifetime-caps.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import type { SessionSettings } from './settings.js';
 import { eventSnapshot, expiryPolicy } from './session-events.js';
@@ -43,6 +44,8 @@ export class Session {
   /** undefined = not loaded yet, distinct from a loaded empty Map (Django's missing _session_cache). */
   #cache: SessionData | undefined;
   #loading: Promise<SessionData> | undefined;
+  /** Lifetime caps: the creation stamp the record was loaded with (survives clear()). */
+  #capCreatedAt: number | null = null;
   readonly #ctx: SessionContext;
 
   constructor(context: SessionContext, sessionKey?: string | null) {
@@ -289,6 +292,7 @@ export class Session {
       expireDate: expiryDate(expiry, now, this.getSessionCookieAge()),
       ageSeconds: expiryAge(expiry, now, this.getSessionCookieAge()),
     };
+    if (capsEnabled(this.#ctx.settings)) this.#applyCaps(record, now);
     const key = this.#key ?? '';
     const outcome = await this.#call(() => this.#ctx.store.save(key, record, mustCreate));
     if (outcome?.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
@@ -313,6 +317,7 @@ export class Session {
     let result: LoadResult;
     if (!this.#wellFormed(key)) result = { outcome: 'miss' };
     else result = await this.#call(() => this.#ctx.store.load(key));
+    if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings)) result = await this.#checkCaps(key, result.data);
     const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
     if (result.outcome !== 'hit') {
       if (this.#ctx.store.capabilities.serverSide) this.#key = null;
@@ -391,6 +396,27 @@ export class Session {
       const key = generateSessionKey();
       if (!(await this.exists(key))) return key;
     }
+  }
+
+  /** Lifetime caps: an over-cap record loads as expired and is deleted; a stale idle stamp is touched. */
+  async #checkCaps(key: string, data: SessionData): Promise<LoadResult> {
+    const now = this.#ctx.clock.nowMs();
+    const exceededAt = capExceededAt(data, this.#ctx.settings, now);
+    if (exceededAt === null) {
+      this.#capCreatedAt = createdAtOf(data);
+      if (needsTouch(data, this.#ctx.settings, now)) this.modified = true;
+      return { outcome: 'hit', data };
+    }
+    if (this.#ctx.store.capabilities.serverSide) await this.#call(() => this.#ctx.store.delete(key));
+    return { outcome: 'expired', expiredAt: new Date(exceededAt), reason: 'lifetime-cap' };
+  }
+
+  /**
+   * Stamps creation/activity. The stored expiry stays Django's on purpose: were it clamped to the
+   * cap, the store would report a plain expiry first and the over-cap record would never be deleted.
+   */
+  #applyCaps(record: { data: SessionData }, now: number): void {
+    stampCaps(record.data, this.#ctx.settings, now, this.#capCreatedAt);
   }
 
   #wellFormed(key: string): boolean {
