@@ -8,7 +8,15 @@ import type { JsonValue } from './serializer.js';
 export type LoadOutcome = 'hit' | 'miss' | 'expired' | 'invalid-signature' | 'malformed-key' | 'corrupt';
 export type ExpiryPolicy = 'default' | 'browser-close' | 'idle-seconds' | 'absolute' | 'expired';
 export type NotSavedReason = 'unmodified' | 'empty' | 'server-error' | 'interrupted' | 'store-error';
-export type ExpiredReason = 'expiry-date-passed' | 'negative-expiry' | 'signature-too-old' | 'lifetime-cap';
+export type ExpiredReason =
+  | 'expiry-date-passed'
+  | 'negative-expiry'
+  | 'signature-too-old'
+  | 'lifetime-cap'
+  /** The agent's virtual clock moved past the session's expiry. */
+  | 'clock-travel'
+  /** The agent's "expire now" command. */
+  | 'expire-now';
 
 export interface EventBase {
   /** Milliseconds since the epoch on the session clock (virtual when travelled). */
