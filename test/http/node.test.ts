@@ -1,0 +1,4 @@
+import { describeAdapter } from './adapter-suite.js';
+import { makeNodeServer } from './apps.js';
+
+describeAdapter('node:http', makeNodeServer);

@@ -1,0 +1,145 @@
+/**
+ * Response guarantees of issue 2: saved before redirects and streams, the app's own cookies kept,
+ * no save on errors, UpdateError → 400 with Django's message, lazy sessions cost no store read.
+ */
+import { describe, expect, it } from 'vitest';
+import { SESSION_INTERRUPTED_MESSAGE } from '../../server-agent/sessions/errors.js';
+import { countStoreOps } from '../helpers/http.js';
+import type { Start } from './adapter-suite.js';
+
+export function describeResponses(start: Start): void {
+  describe('responses', () => {
+    it("saves before a redirect: the browser's next request sees the write", async () => {
+      const app = await start({}, (sessions) => ({
+        '/login': async (session) => {
+          await session.set('user', 'ada');
+          await session.cycleKey();
+          // The record must exist when the redirect leaves, not merely by the time it finishes.
+          return { redirect: `/home?key-known=${String(session.sessionKey !== null)}` };
+        },
+        '/home': async (session) => ({
+          body: `user=${String(await session.get('user'))} stored=${String(sessions.store !== undefined)}`,
+        }),
+      }));
+      const login = await app.get('/login');
+      expect(login.status).toBe(302);
+      const key = login.cookie()?.value as string;
+      const stored = await app.sessions.store.load(key);
+      expect(stored.outcome === 'hit' && stored.data.get('user')).toBe('ada');
+      expect((await app.get('/home', `sessionid=${key}`)).body).toContain('user=ada');
+    });
+
+    it('saves before a streamed body and sends the cookie with its headers', async () => {
+      const app = await start({}, () => ({
+        '/stream': async (session) => {
+          await session.set('streamed', 1);
+          return { chunks: ['one,', 'two,', 'three'] };
+        },
+        '/read': async (session) => ({ body: String(await session.get('streamed')) }),
+      }));
+      const reply = await app.get('/stream');
+      expect(reply.body).toBe('one,two,three');
+      const key = reply.cookie()?.value as string;
+      expect(key).toMatch(/^[a-z0-9]{32}$/);
+      expect((await app.get('/read', `sessionid=${key}`)).body).toBe('1');
+    });
+
+    it("keeps the app's own Set-Cookie headers beside the session cookie", async () => {
+      const app = await start({}, () => ({
+        '/cookies': async (session) => {
+          await session.set('hello', 'world');
+          return { setCookie: ['a=1; Path=/', 'b=2; Path=/'] };
+        },
+      }));
+      const reply = await app.get('/cookies');
+      expect(reply.cookies.map((c) => c.name).sort()).toEqual(['a', 'b', 'sessionid']);
+    });
+
+    it('saves nothing when the handler throws', async () => {
+      const app = await start({}, () => ({
+        '/throw': async (session) => {
+          await session.set('hello', 'world');
+          throw new Error('handler exploded');
+        },
+      }));
+      const ops = countStoreOps(app.sessions.store);
+      const reply = await app.get('/throw');
+      expect(reply.status).toBe(500);
+      expect(reply.cookie()).toBeUndefined();
+      expect(ops.save).toBe(0);
+    });
+
+    it('keeps a stored session unchanged when the response is a 500', async () => {
+      const app = await start({}, () => ({
+        '/fail': async (session) => {
+          await session.set('seeded', 'changed');
+          return { status: 500 };
+        },
+      }));
+      const key = await app.seed();
+      await app.get('/fail', `sessionid=${key}`);
+      const stored = await app.sessions.store.load(key);
+      expect(stored.outcome === 'hit' && stored.data.get('seeded')).toBe('yes');
+    });
+
+    it("answers 400 with Django's message when the record vanished mid-request (UpdateError)", async () => {
+      const app = await start({}, (sessions) => ({
+        '/race': async (session) => {
+          await session.set('hello', 'world');
+          // A concurrent logout removes the record before this request saves.
+          await sessions.store.delete(session.sessionKey as string);
+          return { body: 'should not be seen' };
+        },
+      }));
+      const key = await app.seed();
+      const reply = await app.get('/race', `sessionid=${key}`);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toContain(SESSION_INTERRUPTED_MESSAGE);
+      expect(reply.cookie()).toBeUndefined();
+      expect(await app.sessions.store.exists(key)).toBe(false);
+    });
+
+    it('does no store I/O for a route that carries a cookie but never touches the session', async () => {
+      const app = await start({}, () => ({ '/untouched': () => ({ body: 'ok' }) }));
+      const key = await app.seed();
+      const ops = countStoreOps(app.sessions.store);
+      for (let i = 0; i < 20; i++)
+        expect((await app.get('/untouched', `sessionid=${key}`)).cookies).toEqual([]);
+      expect({ load: ops.load, exists: ops.exists, save: ops.save, delete: ops.delete }).toEqual({
+        load: 0,
+        exists: 0,
+        save: 0,
+        delete: 0,
+      });
+    });
+
+    it('creates nothing for anonymous hits, even ones that read (LC-10)', async () => {
+      const app = await start({}, () => ({
+        '/read': async (session) => ({ body: String(await session.get('x', 'none')) }),
+        '/untouched': () => ({}),
+      }));
+      const ops = countStoreOps(app.sessions.store);
+      for (let i = 0; i < 25; i++) {
+        expect((await app.get('/read')).cookies).toEqual([]);
+        expect((await app.get('/untouched')).cookies).toEqual([]);
+      }
+      expect(ops.save + ops.load).toBe(0);
+    });
+
+    it('reads the stored data on a later request and updates it in place', async () => {
+      const app = await start({}, () => ({
+        '/count': async (session) => {
+          const count = (await session.get<number>('count', 0)) as number;
+          await session.set('count', count + 1);
+          return { body: String(count + 1) };
+        },
+      }));
+      const first = await app.get('/count');
+      const key = first.cookie()?.value as string;
+      expect((await app.get('/count', `sessionid=${key}`)).body).toBe('2');
+      const third = await app.get('/count', `sessionid=${key}`);
+      expect(third.body).toBe('3');
+      expect(third.cookie()?.value).toBe(key);
+    });
+  });
+}
