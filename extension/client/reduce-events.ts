@@ -1,0 +1,129 @@
+/** Pure folding of agent events into client state: timeline, cookies, expiry reasons, following. */
+import type { Handle, SequencedEvent, WireEvent } from '../../server-agent/agent/protocol.js';
+import type { ClientState, TimelineEntry } from './state.js';
+
+/** Most entries the timeline keeps; older ones fall off the front (export first to keep them). */
+export const TIMELINE_CAP = 2000;
+
+/** Events that change what the selected session's view shows, so it must be fetched again. */
+const VIEW_CHANGING = new Set<WireEvent['type']>([
+  'session.modified',
+  'session.saved',
+  'session.flushed',
+  'session.keyCycled',
+  'session.expiryChanged',
+  'session.expired',
+  'session.deleted',
+  'session.created',
+]);
+
+export interface FoldResult {
+  state: ClientState;
+  /** The selected session changed on the server. */
+  refetch: boolean;
+}
+
+function capped(entries: TimelineEntry[]): TimelineEntry[] {
+  return entries.length > TIMELINE_CAP ? entries.slice(entries.length - TIMELINE_CAP) : entries;
+}
+
+/** Applies events already known to be in order (seq checks happen in the store). */
+export function foldEvents(state: ClientState, events: SequencedEvent[], receivedAt: number): FoldResult {
+  let { selected, follow, cookies, expired, clock } = state;
+  let refetch = false;
+  const entries: TimelineEntry[] = events.map((e) => ({ ...e, epoch: state.epoch }));
+  for (const { event } of events) {
+    if (event.type === 'clock.changed') {
+      clock = { now: event.at, offsetSeconds: event.offsetSeconds, frozen: event.frozen, receivedAt };
+      refetch = true; // expiry maths moved with the clock
+      continue;
+    }
+    const handle: Handle | undefined = event.session;
+    if (event.type === 'session.keyCycled' && selected !== null && event.from === selected) {
+      selected = event.to; // keep watching the same session under its new key
+      refetch = true;
+    }
+    if (event.type === 'cookie.set' && handle) {
+      cookies = { ...cookies, [handle]: { cookie: event.cookie, header: event.header, deleted: false, at: event.at } };
+    }
+    if (event.type === 'cookie.deleted' && handle) {
+      cookies = { ...cookies, [handle]: { cookie: event.cookie, header: event.header, deleted: true, at: event.at } };
+    }
+    if (event.type === 'session.expired' && handle) {
+      expired = { ...expired, [handle]: { reason: event.reason, at: event.expiredAt ?? event.at } };
+    }
+    if (follow && handle && event.type === 'request.end' && handle !== selected) {
+      selected = handle;
+      refetch = true;
+    }
+    if (handle && handle === selected && VIEW_CHANGING.has(event.type)) refetch = true;
+  }
+  const selectionMoved = selected !== state.selected;
+  const next: ClientState = {
+    ...state,
+    clock,
+    cookies,
+    expired,
+    selected,
+    lastSeq: events.length ? events[events.length - 1]!.seq : state.lastSeq,
+    ...(selectionMoved ? { confirmed: null, viewMissing: false, pending: [], values: {} } : {}),
+  };
+  if (state.paused) next.held = [...state.held, ...entries];
+  else next.timeline = capped([...state.timeline, ...entries]);
+  return { state: next, refetch };
+}
+
+/** Handles a snapshot: keeps what is already shown, appends only what is new (by epoch and seq). */
+export function foldSnapshot(
+  state: ClientState,
+  snapshot: { seq: number; continuous: boolean; events: SequencedEvent[] },
+  receivedAt: number,
+): FoldResult {
+  // An agent restart resets seqs: open a new epoch rather than dropping the old entries.
+  const restarted = !snapshot.continuous && snapshot.seq < state.lastSeq;
+  const base: ClientState = restarted ? { ...state, epoch: state.epoch + 1, lastSeq: 0 } : state;
+  const fresh = snapshot.events.filter((e) => e.seq > base.lastSeq);
+  const result = foldEvents(base, fresh, receivedAt);
+  return { state: { ...result.state, lastSeq: snapshot.seq }, refetch: true };
+}
+
+export interface RequestGroup {
+  key: string;
+  requestId: string | null;
+  entries: TimelineEntry[];
+  method?: string;
+  path?: string;
+  status?: number;
+  ms?: number;
+  session?: Handle;
+  conflict: boolean;
+}
+
+/** Groups timeline entries by request (events outside a request stand alone), oldest first. */
+export function groupByRequest(entries: TimelineEntry[]): RequestGroup[] {
+  const groups: RequestGroup[] = [];
+  const open = new Map<string, RequestGroup>();
+  for (const entry of entries) {
+    const { event } = entry;
+    const requestId = 'requestId' in event && event.requestId ? event.requestId : null;
+    const id = requestId ? `${entry.epoch}:${requestId}` : null;
+    let group = id ? open.get(id) : undefined;
+    if (!group) {
+      group = { key: `${entry.epoch}:${entry.seq}`, requestId, entries: [], conflict: false };
+      groups.push(group);
+      if (id) open.set(id, group);
+    }
+    group.entries.push(entry);
+    if (event.type === 'request.start' || event.type === 'request.end') {
+      group.method = event.method;
+      group.path = event.path;
+    }
+    if (event.type === 'request.end') {
+      group.status = event.status;
+      group.ms = event.ms;
+    }
+    if (event.type === 'session.conflict') group.conflict = true;
+    if ('session' in event && event.session) group.session = event.session;
+  }
+  return groups;
+}
