@@ -3,6 +3,12 @@
  */
 import { ImproperlyConfigured, NotSupported } from '../errors.js';
 import type { SessionStore, StoreContext, StoreFactory } from '../store.js';
+import { createCacheStore, createSessionCache, openCacheBackend } from './cache.js';
+import { resolveCacheSpec } from './cache-backend.js';
+import { CACHED_DB_KEY_PREFIX, createCachedDbStore } from './cached-db.js';
+import { createFileStore } from './file.js';
+import { createPostgresStore } from './postgres.js';
+import { createSignedCookieStore } from './signed-cookies.js';
 import { createSqliteStore } from './sqlite.js';
 
 export type EngineFactory = (context: StoreContext) => SessionStore;
@@ -23,6 +29,15 @@ registerEngine('db', (context) => {
   }
   return createSqliteStore(context);
 });
+registerEngine('db:postgres', (context) => createPostgresStore(context));
+registerEngine('cache', (context) => createCacheStore(context));
+registerEngine('cached_db', (context) => {
+  const spec = resolveCacheSpec(context.settings);
+  const cache = createSessionCache(context, { backend: openCacheBackend(context, spec), spec, prefix: CACHED_DB_KEY_PREFIX });
+  return createCachedDbStore(context, resolveStore('db', context), cache);
+});
+registerEngine('file', (context) => createFileStore(context));
+registerEngine('signed_cookies', (context) => createSignedCookieStore(context));
 
 function isStore(value: unknown): value is SessionStore {
   return !!value && typeof value === 'object' && typeof (value as SessionStore).load === 'function' && typeof (value as SessionStore).save === 'function';

@@ -1,0 +1,99 @@
+/**
+ * An in-process cache (Django's LocMemCache): bounded, least-recently-used entries are evicted
+ * first, entries expire after their TTL. Per process, so it is for development and tests; it warns
+ * once when used under NODE_ENV=production.
+ */
+import type { Logger } from '../log.js';
+import type { CacheBackend, ScanPage } from './cache-backend.js';
+
+interface Entry {
+  value: string;
+  /** Real-time deadline (Date.now): the TTL is garbage collection, not the session's expiry. */
+  deadline: number;
+}
+
+export interface MemoryCacheOptions {
+  /** Django's OPTIONS.MAX_ENTRIES. Django's default is 300; sessions need more. */
+  maxEntries?: number;
+  log: Logger;
+  now?: () => number;
+  env?: NodeJS.ProcessEnv;
+}
+
+let warnedInProduction = false;
+
+export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  if ((options.env ?? process.env).NODE_ENV === 'production' && !warnedInProduction) {
+    warnedInProduction = true;
+    options.log.warn(
+      'The in-memory session cache is per process: sessions are lost on restart and not shared between workers. Use Redis (CACHES.default.BACKEND = "redis") in production.',
+    );
+  }
+
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (entry.deadline <= now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const write = (key: string, value: string, ttlSeconds: number) => {
+    entries.delete(key); // re-insert so Map order is least-recently-used first
+    entries.set(key, { value, deadline: now() + Math.max(1, ttlSeconds) * 1000 });
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next().value;
+      if (oldest === undefined) break;
+      entries.delete(oldest);
+    }
+  };
+
+  return {
+    description: 'memory',
+    expiresOnItsOwn: true,
+    async get(key) {
+      const entry = live(key);
+      if (!entry) return null;
+      entries.delete(key);
+      entries.set(key, entry);
+      return entry.value;
+    },
+    async add(key, value, ttl) {
+      if (live(key)) return false;
+      write(key, value, ttl);
+      return true;
+    },
+    async replace(key, value, ttl) {
+      if (!live(key)) return false;
+      write(key, value, ttl);
+      return true;
+    },
+    async set(key, value, ttl) {
+      write(key, value, ttl);
+    },
+    async has(key) {
+      return live(key) !== undefined;
+    },
+    async delete(key) {
+      entries.delete(key);
+    },
+    async scan(prefix, cursor, count): Promise<ScanPage> {
+      // Sorted keys give a stable cursor (the last key returned) while entries come and go.
+      const keys = [...entries.keys()]
+        .filter((key) => key.startsWith(prefix) && (cursor === null || key > cursor) && live(key))
+        .sort();
+      const page = keys.slice(0, count);
+      return { keys: page, cursor: keys.length > count ? (page.at(-1) ?? null) : null };
+    },
+    async getMany(keys) {
+      return keys.map((key) => live(key)?.value ?? null);
+    },
+    async close() {
+      entries.clear();
+    },
+  };
+}

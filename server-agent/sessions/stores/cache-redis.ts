@@ -1,0 +1,226 @@
+/**
+ * The Redis cache through ioredis (loaded only when used): a URL, a Sentinel set or a Cluster.
+ * Fails fast instead of queueing: no offline queue, command timeouts, an `error` listener so the
+ * process never crashes on a lost connection, and quick reconnects so it recovers by itself.
+ */
+import { createRequire } from 'node:module';
+import { ImproperlyConfigured, StoreUnavailable } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CacheBackend, CacheSpec, ScanPage } from './cache-backend.js';
+import { redactUrl } from './url.js';
+
+type IORedis = typeof import('ioredis');
+type Client = import('ioredis').Redis | import('ioredis').Cluster;
+type Node = import('ioredis').Redis;
+
+export interface RedisCacheOptions {
+  spec: CacheSpec;
+  /** Per-command limit (ms): a command that takes longer fails. */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/** Reconnect quickly (50 ms, 100 ms … capped at 500 ms) so the app is back within ~0.5 s of Redis. */
+const retryStrategy = (attempt: number) => Math.min(attempt * 50, 500);
+
+function loadIoredis(): IORedis {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('ioredis');
+  } catch (error) {
+    throw new ImproperlyConfigured('The Redis session cache needs the ioredis package: npm install ioredis', {
+      cause: error,
+    });
+  }
+}
+
+function describe(spec: CacheSpec): string {
+  const options = spec.options;
+  if (Array.isArray(options.sentinels)) {
+    const sentinels = (options.sentinels as { host?: string; port?: number }[]).map(
+      (s) => `${s.host ?? '127.0.0.1'}:${s.port ?? 26379}`,
+    );
+    return `Redis Sentinel "${String(options.name ?? 'mymaster')}" via ${sentinels.join(', ')}`;
+  }
+  const where = spec.locations.map(redactUrl).join(', ');
+  return options.cluster ? `Redis Cluster ${where}` : `Redis at ${where}`;
+}
+
+function createClient(spec: CacheSpec, timeoutMs: number): Client {
+  const { Redis, Cluster } = loadIoredis();
+  const { cluster, sentinels, name, ...rest } = spec.options;
+  const failFast = {
+    enableOfflineQueue: false,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1000),
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy,
+  };
+  if (cluster) {
+    const nodes = spec.locations.map((location) => {
+      const url = new URL(location.includes('://') ? location : `redis://${location}`);
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    });
+    return new Cluster(nodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retryStrategy,
+      slotsRefreshTimeout: Math.max(timeoutMs, 1000),
+      redisOptions: { ...failFast, ...rest },
+    });
+  }
+  if (Array.isArray(sentinels)) {
+    return new Redis({
+      ...failFast,
+      ...rest,
+      sentinels: sentinels as { host: string; port: number }[],
+      name: String(name ?? 'mymaster'),
+    });
+  }
+  // Django's RedisCache: the first LOCATION is the server that takes writes.
+  return new Redis(spec.locations[0] ?? 'redis://127.0.0.1:6379', { ...failFast, ...rest });
+}
+
+/** SCAN's glob syntax: escape the prefix so a KEY_PREFIX with `*` or `[` matches only itself. */
+const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+export function createRedisCache(options: RedisCacheOptions): CacheBackend & { readonly client: Client } {
+  const description = describe(options.spec);
+  const client = createClient(options.spec, options.timeoutMs);
+  let lastError: Error | null = null;
+  let reportedDown = false;
+  client.on('error', (error: Error) => {
+    lastError = error;
+    if (!reportedDown) {
+      reportedDown = true;
+      options.log.warn(`${description} is unreachable; session requests fail fast until it is back`, error);
+    }
+  });
+  client.on('ready', () => {
+    if (reportedDown) options.log.notice(`${description} is reachable again`);
+    reportedDown = false;
+    lastError = null;
+  });
+
+  const unavailable = (error: unknown) =>
+    new StoreUnavailable(
+      `The session cache (${description}) is unavailable: ${(error as Error)?.message ?? String(error)}. Check CACHES and that Redis is running.`,
+      {
+        cause: error,
+      },
+    );
+
+  /** Before the first connection completes, wait for it (bounded); after that, never wait. */
+  const whenReady = (): Promise<void> | null => {
+    if (client.status === 'ready') return null;
+    if (
+      client.status === 'end' ||
+      client.status === 'close' ||
+      client.status === 'reconnecting' ||
+      lastError
+    ) {
+      return Promise.reject(unavailable(lastError ?? new Error(`connection is ${client.status}`)));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => finish(unavailable(new Error(`no connection within ${options.timeoutMs} ms`))),
+        options.timeoutMs,
+      );
+      const onReady = () => finish(null);
+      const onError = (error: Error) => finish(unavailable(error));
+      const finish = (error: Error | null) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        client.off('error', onError);
+        error ? reject(error) : resolve();
+      };
+      client.once('ready', onReady);
+      client.once('error', onError);
+    });
+  };
+
+  const call = async <T>(command: () => Promise<T>): Promise<T> => {
+    const waiting = whenReady();
+    if (waiting) await waiting;
+    try {
+      return await command();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+
+  const masters = (): Node[] =>
+    'nodes' in client && typeof client.nodes === 'function' && client.isCluster
+      ? client.nodes('master')
+      : [client as Node];
+
+  return {
+    description,
+    client,
+    expiresOnItsOwn: true,
+    get: (key) => call(() => client.get(key)),
+    add: (key, value, ttl) =>
+      call(async () => (await client.set(key, value, 'EX', Math.max(1, ttl), 'NX')) === 'OK'),
+    replace: (key, value, ttl) =>
+      call(async () => (await client.set(key, value, 'EX', Math.max(1, ttl), 'XX')) === 'OK'),
+    set: (key, value, ttl) =>
+      call(async () => {
+        await client.set(key, value, 'EX', Math.max(1, ttl));
+      }),
+    has: (key) => call(async () => (await client.exists(key)) > 0),
+    delete: (key) =>
+      call(async () => {
+        await client.del(key);
+      }),
+    scan: (prefix, cursor, count) => call(() => scanPage(masters(), `${globEscape(prefix)}*`, cursor, count)),
+    getMany: (keys) =>
+      call(async () => {
+        if (keys.length === 0) return [];
+        // MGET across cluster slots fails with CROSSSLOT; one GET per key works everywhere.
+        if (client.isCluster) return Promise.all(keys.map((key) => client.get(key)));
+        return client.mget(keys);
+      }),
+    async close() {
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/**
+ * One page of SCAN over every master. The cursor is "node:scanCursor:skip": SCAN returns batches
+ * of its own size, so a page that ends mid-batch re-reads that batch and skips what was returned.
+ */
+async function scanPage(
+  nodes: Node[],
+  match: string,
+  cursor: string | null,
+  count: number,
+): Promise<ScanPage> {
+  const [nodePart = '0', scanPart = '0', skipPart = '0'] = cursor ? cursor.split(':') : [];
+  let node = Number(nodePart);
+  // Redis cursors are unsigned 64-bit: kept as text, never rounded through a double.
+  let scan = /^\d+$/.test(scanPart) ? scanPart : '0';
+  let skip = Number(skipPart) || 0;
+  const keys = new Set<string>();
+  while (node < nodes.length && keys.size < count) {
+    const target = nodes[node];
+    if (!target) break;
+    const [next, batch] = await target.scan(scan, 'MATCH', match, 'COUNT', Math.max(count, 100));
+    const fresh = batch.slice(skip);
+    const room = count - keys.size;
+    for (const key of fresh.slice(0, room)) keys.add(key);
+    if (fresh.length > room) {
+      skip += room;
+      break;
+    }
+    skip = 0;
+    scan = next;
+    if (scan === '0') node += 1;
+  }
+  const done = node >= nodes.length;
+  return { keys: [...keys], cursor: done ? null : `${node}:${scan}:${skip}` };
+}

@@ -1,0 +1,164 @@
+/**
+ * The `cache` engine (Django's backends.cache) over a CacheBackend (memory or Redis). Keys are
+ * Django's: "<KEY_PREFIX>:<VERSION>:django.contrib.sessions.cache<key>". Each value carries its
+ * absolute expiry, checked against the session clock; the cache TTL is only garbage collection.
+ */
+import { CreateError, UpdateError } from '../errors.js';
+import { securityLog } from '../log.js';
+import { pythonJsonSerializer } from '../serializer.js';
+import type {
+  ListOptions,
+  LoadResult,
+  SaveRecord,
+  SessionPage,
+  SessionStore,
+  StoreContext,
+} from '../store.js';
+import { SERVER_KEY_PATTERN } from '../store.js';
+import { type CacheBackend, type CacheSpec, makeCacheKey, resolveCacheSpec } from './cache-backend.js';
+import { createMemoryCache } from './cache-memory.js';
+import { createRedisCache } from './cache-redis.js';
+
+export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
+
+/** "<expiry ms>\n<Python JSON>": the expiry travels with the data, so any clock can judge it. */
+export function encodeCacheValue(record: Pick<SaveRecord, 'data' | 'expireDate'>): string {
+  return `${record.expireDate.getTime()}\n${pythonJsonSerializer.dumps(record.data)}`;
+}
+
+export function decodeCacheValue(text: string, now: Date): LoadResult {
+  const newline = text.indexOf('\n');
+  const expiresMs = newline > 0 ? Number(text.slice(0, newline)) : Number.NaN;
+  if (!Number.isFinite(expiresMs)) {
+    securityLog.warn('Session data corrupted (cache entry without an expiry)');
+    return { outcome: 'corrupt' };
+  }
+  const expiresAt = new Date(expiresMs);
+  if (!(expiresMs > now.getTime())) return { outcome: 'expired', expiredAt: expiresAt };
+  try {
+    return { outcome: 'hit', data: pythonJsonSerializer.loads(text.slice(newline + 1)), expiresAt };
+  } catch {
+    securityLog.warn('Session data corrupted (cache entry is not JSON)');
+    return { outcome: 'corrupt' };
+  }
+}
+
+export function openCacheBackend(
+  context: StoreContext,
+  spec: CacheSpec = resolveCacheSpec(context.settings),
+): CacheBackend {
+  if (spec.kind === 'redis')
+    return createRedisCache({ spec, timeoutMs: context.settings.storeTimeoutMs, log: context.log });
+  const maxEntries = spec.options.MAX_ENTRIES ?? spec.options.maxEntries;
+  return createMemoryCache({
+    log: context.log,
+    maxEntries: typeof maxEntries === 'number' ? maxEntries : undefined,
+  });
+}
+
+export interface SessionCacheOptions {
+  backend: CacheBackend;
+  spec: Pick<CacheSpec, 'keyPrefix' | 'version'>;
+  /** Django's cache_key_prefix for the store class. */
+  prefix: string;
+}
+
+/** The cache half of the `cache` and `cached_db` engines: sessions in a CacheBackend, by key. */
+export interface SessionCache {
+  readonly backend: CacheBackend;
+  physicalKey(key: string): string;
+  load(key: string): Promise<LoadResult>;
+  exists(key: string): Promise<boolean>;
+  /** mustCreate → add (false when present); update → replace (false when gone); neither → set. */
+  write(
+    key: string,
+    record: SaveRecord,
+    mode: 'add' | 'replace' | 'set',
+  ): Promise<{ written: boolean; bytes: number }>;
+  delete(key: string): Promise<void>;
+  list(options: ListOptions): Promise<SessionPage>;
+}
+
+export function createSessionCache(context: StoreContext, options: SessionCacheOptions): SessionCache {
+  const { backend } = options;
+  const keyPrefix = makeCacheKey(options.spec, options.prefix);
+  const physicalKey = (key: string) => keyPrefix + key;
+  const ttl = (record: SaveRecord) => Math.max(1, Math.ceil(record.ageSeconds));
+  return {
+    backend,
+    physicalKey,
+    async load(key) {
+      const text = await backend.get(physicalKey(key));
+      return text === null ? { outcome: 'miss' } : decodeCacheValue(text, context.clock.now());
+    },
+    exists: (key) => backend.has(physicalKey(key)),
+    async write(key, record, mode) {
+      const value = encodeCacheValue(record);
+      const bytes = Buffer.byteLength(value);
+      if (mode === 'set') {
+        await backend.set(physicalKey(key), value, ttl(record));
+        return { written: true, bytes };
+      }
+      const written =
+        mode === 'add'
+          ? await backend.add(physicalKey(key), value, ttl(record))
+          : await backend.replace(physicalKey(key), value, ttl(record));
+      return { written, bytes };
+    },
+    delete: (key) => backend.delete(physicalKey(key)),
+    async list(listOptions) {
+      const page = await backend.scan(keyPrefix, listOptions.cursor ?? null, listOptions.limit);
+      const values = await backend.getMany(page.keys);
+      const now = context.clock.now();
+      const items: SessionPage['items'] = [];
+      page.keys.forEach((physical, index) => {
+        const text = values[index];
+        const key = physical.slice(keyPrefix.length);
+        if (text === null || text === undefined || !SERVER_KEY_PATTERN.test(key)) return;
+        const result = decodeCacheValue(text, now);
+        if (result.outcome === 'hit')
+          items.push({
+            key,
+            expiresAt: result.expiresAt ?? null,
+            data: result.data,
+            bytes: Buffer.byteLength(text),
+          });
+        else if (result.outcome === 'expired' && listOptions.includeExpired)
+          items.push({ key, expiresAt: result.expiredAt, data: new Map(), bytes: Buffer.byteLength(text) });
+      });
+      return { items, cursor: page.cursor, total: null };
+    },
+  };
+}
+
+export function createCacheStore(
+  context: StoreContext,
+  backend: CacheBackend = openCacheBackend(context),
+  spec?: Pick<CacheSpec, 'keyPrefix' | 'version'>,
+): SessionStore {
+  const cache = createSessionCache(context, {
+    backend,
+    spec: spec ?? resolveCacheSpec(context.settings),
+    prefix: CACHE_KEY_PREFIX,
+  });
+  return {
+    engine: 'cache',
+    capabilities: { serverSide: true, list: true, expiresOnItsOwn: true, keyPattern: SERVER_KEY_PATTERN },
+    load: (key) => cache.load(key),
+    exists: (key) => cache.exists(key),
+    async save(key, record, mustCreate) {
+      // One round trip each: SET NX for create, SET XX for update (Django does GET then SET).
+      const { written, bytes } = await cache.write(key, record, mustCreate ? 'add' : 'replace');
+      if (!written)
+        throw mustCreate
+          ? new CreateError()
+          : new UpdateError('The session expired or was deleted from the cache before it could be saved.');
+      return { bytes };
+    },
+    delete: (key) => cache.delete(key),
+    // The cache drops entries itself when their TTL runs out; there is nothing to clear.
+    clearExpired: async () => null,
+    list: (options) => cache.list(options),
+    close: () => backend.close(),
+  };
+}
