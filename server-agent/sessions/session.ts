@@ -3,11 +3,12 @@
  * assignment, expiry maths, flush/cycleKey, and the storage contract's create/save/load rules.
  */
 import type { Clock } from './clock.js';
-import { CreateError, SessionError, SessionKeyMissing, StoreUnavailable } from './errors.js';
+import { CreateError, SessionError, SessionKeyMissing, StoreUnavailable, UpdateError } from './errors.js';
 import type { SessionEvents } from './events.js';
 import { type ExpiryValue, expiryAge, expiryDate, storedExpiry } from './expiry.js';
 import type { SessionHandles } from './handles.js';
 import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
+import { type Baseline, mergeChanges, takeBaseline, withSessionLock } from './merge-save.js';
 import { capExceededAt, capsEnabled, createdAtOf, needsTouch, stampCaps } from './lifetime-caps.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import type { SessionSettings } from './settings.js';
@@ -46,6 +47,8 @@ export class Session {
   #loading: Promise<SessionData> | undefined;
   /** Lifetime caps: the creation stamp the record was loaded with (survives clear()). */
   #capCreatedAt: number | null = null;
+  /** SESSION_SAVE_STRATEGY='merge': the data as loaded, to tell this request's changes apart. */
+  #mergeBaseline: Baseline | undefined;
   readonly #ctx: SessionContext;
 
   constructor(context: SessionContext, sessionKey?: string | null) {
@@ -284,6 +287,25 @@ export class Session {
     const data = await this.#data(mustCreate);
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.create();
+    const key = this.#key;
+    if (key !== null && serverSide && !mustCreate && this.#mergeBaseline && this.#ctx.settings.sessionSaveStrategy === 'merge') {
+      const baseline = this.#mergeBaseline;
+      return withSessionLock(this.#ctx.store, key, () => this.#mergeAndWrite(key, baseline, data));
+    }
+    return this.#write(data, mustCreate);
+  }
+
+  /** The merge strategy: re-read the record, apply only this request's changes, write (under the lock). */
+  async #mergeAndWrite(key: string, baseline: Baseline, data: SessionData): Promise<void> {
+    const stored = await this.#call(() => this.#ctx.store.load(key));
+    if (stored.outcome === 'miss') throw new UpdateError('The session was deleted by another request before this merge save.');
+    const merged = mergeChanges(stored.outcome === 'hit' ? stored.data : new Map(), baseline, data);
+    this.#cache = merged;
+    await this.#write(merged, false);
+  }
+
+  async #write(data: SessionData, mustCreate: boolean): Promise<void> {
+    const serverSide = this.#ctx.store.capabilities.serverSide;
     const started = performance.now();
     const now = this.#ctx.clock.nowMs();
     const expiry = data.get(EXPIRY_KEY);
@@ -307,6 +329,7 @@ export class Session {
         expiresAt: record.expireDate.getTime(),
       });
     }
+    if (this.#ctx.settings.sessionSaveStrategy === 'merge') this.#mergeBaseline = takeBaseline(data);
   }
 
   /** Reads the record from the store without caching it (Django's load()). */
@@ -378,6 +401,7 @@ export class Session {
       this.#loading = undefined;
     });
     const data = await this.#loading;
+    if (this.#ctx.settings.sessionSaveStrategy === 'merge' && this.#key !== null) this.#mergeBaseline = takeBaseline(data);
     // clear() may have run while loading; its empty dict wins, as it would in Django.
     this.#cache ??= data;
     return this.#cache;

@@ -47,6 +47,11 @@ export interface SessionSettings {
   sessionAbsoluteLifetime: number | null;
   /** Extension beyond Django (off by default): idle seconds after which the server drops a session. */
   sessionIdleTimeout: number | null;
+  /**
+   * Extension beyond Django: 'replace' (Django's last-writer-wins, the default) or 'merge' (a save
+   * re-reads the record and applies only this request's per-key changes; see merge-save.ts).
+   */
+  sessionSaveStrategy: 'replace' | 'merge';
   /** How long a store call may take before the request fails with 503 (ms). */
   storeTimeoutMs: number;
   /** What the middleware does when the store is down: answer 503, or go on without a session. */
@@ -129,6 +134,12 @@ const SPECS: Spec[] = [
   { django: 'DATABASE_URL', camel: 'databaseUrl', default: () => 'sqlite:.sessionscope/sessions.sqlite3', check: isString },
   { django: 'SESSION_ABSOLUTE_LIFETIME', camel: 'sessionAbsoluteLifetime', default: () => null, check: isNullablePositiveInt },
   { django: 'SESSION_IDLE_TIMEOUT', camel: 'sessionIdleTimeout', default: () => null, check: isNullablePositiveInt },
+  {
+    django: 'SESSION_SAVE_STRATEGY',
+    camel: 'sessionSaveStrategy',
+    default: () => 'replace',
+    check: (v) => (v === 'replace' || v === 'merge' ? null : 'must be "replace" (Django\'s last-writer-wins) or "merge" (per-key merge of concurrent writes)'),
+  },
   { django: 'SESSION_STORE_TIMEOUT_MS', camel: 'storeTimeoutMs', default: () => 1000, check: isPositiveInt },
   {
     django: 'SESSION_ON_STORE_UNAVAILABLE',
