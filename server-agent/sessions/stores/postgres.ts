@@ -132,12 +132,22 @@ export function createPostgresDriver(
   };
 }
 
+/**
+ * `postgres://user@host:5432/db?schema=name` puts the table in that schema (created when missing):
+ * a sessionscope addition, handy to keep sessions apart from the app's tables or tests apart.
+ */
 export function createPostgresStore(
   context: StoreContext,
   options: Partial<PostgresDriverOptions> = {},
 ): SessionStore {
-  return createSqlStore(
-    context,
-    createPostgresDriver(context, { url: context.settings.databaseUrl, ...options }),
-  );
+  let url = options.url ?? context.settings.databaseUrl;
+  let schema = options.schema;
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  const fromUrl = parsed?.searchParams.get('schema');
+  if (parsed && fromUrl) {
+    parsed.searchParams.delete('schema');
+    url = parsed.toString();
+    schema ??= fromUrl;
+  }
+  return createSqlStore(context, createPostgresDriver(context, { ...options, url, schema }));
 }
