@@ -29,7 +29,6 @@ import type {
 } from '../store.js';
 import { SERVER_KEY_PATTERN } from '../store.js';
 
-const KEY_ALPHABET = /^[a-z0-9]+$/;
 const TEMP_MARKER = '_out_';
 /** Temp files older than this are leftovers of a crash, removed by clearExpired. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
@@ -68,8 +67,9 @@ export function createFileStore(context: StoreContext): SessionStore {
   const dir = resolveStorageDir(context.settings.sessionFilePath);
   const prefix = context.settings.sessionCookieName;
   const pathFor = (key: string) => {
-    // Before any path is built: only [a-z0-9], so "/", "\\", ".." and NUL can never reach the filesystem.
-    if (!KEY_ALPHABET.test(key)) throw new InvalidSessionKey();
+    // Before any path is built: 8 to 40 of [a-z0-9], so "/", "\\", "..", NUL or a name too long
+    // for the filesystem never reach it (Django checks the alphabet only).
+    if (!SERVER_KEY_PATTERN.test(key)) throw new InvalidSessionKey();
     return join(dir, prefix + key);
   };
   const writeFailure = (error: unknown) => {
