@@ -16,7 +16,8 @@ export type SessionErrorCode =
   | 'SESSION_STORE_UNAVAILABLE'
   | 'SESSION_COOKIE_TOO_LARGE'
   | 'SESSION_NOT_SUPPORTED'
-  | 'SESSION_CREATE_EXHAUSTED';
+  | 'SESSION_CREATE_EXHAUSTED'
+  | 'SESSION_AGENT_REFUSED';
 
 export class SessionError extends Error {
   readonly code: SessionErrorCode;
@@ -122,6 +123,13 @@ export class CookieTooLarge extends SessionError {
 export class NotSupported extends SessionError {
   constructor(message: string) {
     super('SESSION_NOT_SUPPORTED', message);
+  }
+}
+
+/** The inspector agent will not start: production mode, a weak token, or a non-loopback bind. */
+export class AgentRefused extends SessionError {
+  constructor(message: string) {
+    super('SESSION_AGENT_REFUSED', message);
   }
 }
 
