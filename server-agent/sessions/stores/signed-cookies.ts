@@ -5,7 +5,7 @@
  * be revoked: a copied cookie replays until it ages out (see docs/stores.md).
  */
 import { BadSignature, CookieTooLarge, SignatureExpired } from '../errors.js';
-import { expiryDate } from '../expiry.js';
+import { expiryDate, isFalsy } from '../expiry.js';
 import { securityLog } from '../log.js';
 import { pythonJsonSerializer, type SessionData } from '../serializer.js';
 import { dumps, TimestampSigner } from '../signing.js';
@@ -52,10 +52,11 @@ export function createSignedCookieStore(context: StoreContext): SessionStore {
         securityLog.warn('Session data corrupted (signed cookie that does not decode)');
         return { outcome: 'corrupt' };
       }
-      // Django checks only SESSION_COOKIE_AGE (#19201); a shorter set_expiry is enforced here too,
-      // counted from the moment the cookie was signed (the last save).
-      const expiresAt = expiryDate(data.get('_session_expiry'), signedAt, settings.sessionCookieAge);
-      if (!(expiresAt.getTime() > now()))
+      // Django checks only SESSION_COOKIE_AGE (#19201); a set_expiry is enforced here too, counted
+      // from the moment the cookie was signed (the last save).
+      const custom = data.get('_session_expiry');
+      const expiresAt = expiryDate(custom, signedAt, settings.sessionCookieAge);
+      if (!isFalsy(custom) && !(expiresAt.getTime() > now()))
         return { outcome: 'expired', reason: 'expiry-date-passed', expiredAt: expiresAt };
       return { outcome: 'hit', data, expiresAt };
     },
