@@ -17,6 +17,7 @@ import {
   UpdateError,
 } from '../errors.js';
 import { isFalsy, parseIso } from '../expiry.js';
+import { withSessionLock } from '../merge-save.js';
 import type { SessionData } from '../serializer.js';
 import type {
   ClearExpiredOptions,
@@ -33,6 +34,13 @@ const TEMP_MARKER = '_out_';
 /** Temp files older than this are leftovers of a crash, removed by clearExpired. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 const CLEAR_BATCH = 500;
+
+/**
+ * Updates check that the file exists, then rename a temp file over it; a delete landing between
+ * the two would be undone by the rename (a resurrected session). Updates and deletes of one file
+ * therefore take turns within this process. (Django's file backend has the same window.)
+ */
+const FILE_LOCKS = {};
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code;
 
@@ -178,24 +186,33 @@ export function createFileStore(context: StoreContext): SessionStore {
         }
       } else {
         // Opening without O_CREAT: a file deleted by a concurrent logout is never resurrected.
-        try {
-          await (await open(target, 'r+')).close();
-        } catch (error) {
-          if (errno(error) === 'ENOENT') throw new UpdateError('The session file no longer exists.');
-          throw writeFailure(error);
-        }
-        await writeAtomically(target, text);
+        await withSessionLock(FILE_LOCKS, target, async () => {
+          try {
+            await (await open(target, 'r+')).close();
+          } catch (error) {
+            if (errno(error) === 'ENOENT') throw new UpdateError('The session file no longer exists.');
+            throw writeFailure(error);
+          }
+          await writeAtomically(target, text);
+        });
       }
       return { bytes: Buffer.byteLength(text) };
     },
 
     async delete(key) {
+      let path: string;
       try {
-        await unlink(pathFor(key));
-      } catch (error) {
-        if (error instanceof InvalidSessionKey || errno(error) === 'ENOENT') return;
-        throw error;
+        path = pathFor(key);
+      } catch {
+        return; // InvalidSessionKey: nothing can be stored under it
       }
+      await withSessionLock(FILE_LOCKS, path, async () => {
+        try {
+          await unlink(path);
+        } catch (error) {
+          if (errno(error) !== 'ENOENT') throw error;
+        }
+      });
     },
 
     async clearExpired(options: ClearExpiredOptions = {}) {
