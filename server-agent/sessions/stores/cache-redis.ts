@@ -89,13 +89,19 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
   const client = createClient(options.spec, options.timeoutMs);
   let lastError: Error | null = null;
   let reportedDown = false;
-  client.on('error', (error: Error) => {
-    lastError = error;
-    if (!reportedDown) {
+  let closing = false;
+  const reportDown = (error: Error) => {
+    if (!reportedDown && !closing) {
       reportedDown = true;
       options.log.warn(`${description} is unreachable; session requests fail fast until it is back`, error);
     }
+  };
+  // Listening to 'error' is what keeps a lost connection from crashing the process.
+  client.on('error', (error: Error) => {
+    lastError = error;
+    reportDown(error);
   });
+  client.on('close', () => reportDown(lastError ?? new Error('connection closed')));
   client.on('ready', () => {
     if (reportedDown) options.log.notice(`${description} is reachable again`);
     reportedDown = false;
@@ -181,6 +187,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
         return client.mget(keys);
       }),
     async close() {
+      closing = true;
       try {
         await client.quit();
       } catch {

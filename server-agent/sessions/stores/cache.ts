@@ -95,6 +95,13 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
     async write(key, record, mode) {
       const value = encodeCacheValue(record);
       const bytes = Buffer.byteLength(value);
+      if (record.ageSeconds <= 0) {
+        // Django's cache semantics: a timeout ≤ 0 means "already expired", so nothing is kept;
+        // add/replace still answer whether the key was free/present.
+        const present = await backend.has(physicalKey(key));
+        if (present && mode !== 'add') await backend.delete(physicalKey(key));
+        return { written: mode === 'add' ? !present : mode === 'replace' ? present : true, bytes: 0 };
+      }
       if (mode === 'set') {
         await backend.set(physicalKey(key), value, ttl(record));
         return { written: true, bytes };
