@@ -301,9 +301,9 @@ export interface CommandBodies {
   cycleKey: { session: Handle; expectedRevision?: string };
   setExpiry: { session: Handle; expiry: ExpiryInput; expectedRevision?: string };
   expireNow: { session: Handle; expectedRevision?: string };
-  clearExpired: Record<string, never>;
+  clearExpired: object;
   clockTravel: { seconds?: number; to?: string };
-  clockReset: Record<string, never>;
+  clockReset: object;
 }
 
 export type CommandOp = keyof CommandBodies;

@@ -1,0 +1,108 @@
+/**
+ * Values as previews: whole when small, otherwise a bounded outline the client drills into by path
+ * (React DevTools' dehydrate, Vue's caps). Redaction applies at every depth.
+ */
+import type { JsonValue, ValuePath, ValuePreview } from './protocol.js';
+import type { Redactor } from './redact.js';
+
+export interface PreviewLimits {
+  /** Whole values up to this many JSON bytes. */
+  inlineBytes: number;
+  /** Children listed in an array/object outline. */
+  maxItems: number;
+  /** Characters of a long string's head. */
+  headChars: number;
+}
+
+export const DEFAULT_PREVIEW_LIMITS: PreviewLimits = { inlineBytes: 4096, maxItems: 50, headChars: 500 };
+
+export function jsonBytes(value: JsonValue | undefined): number {
+  if (value === undefined) return 0;
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether anything under this value sits behind a secret-looking key. */
+function containsRedacted(value: JsonValue, redact: Redactor, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((item) => containsRedacted(item, redact, depth + 1));
+  return Object.entries(value).some(
+    ([key, item]) => redact(key) || containsRedacted(item, redact, depth + 1),
+  );
+}
+
+export function preview(
+  value: JsonValue,
+  key: string,
+  redact: Redactor,
+  limits: PreviewLimits,
+  depth = 0,
+): ValuePreview {
+  const bytes = jsonBytes(value);
+  if (redact(key)) return { t: 'redacted', bytes };
+  if (bytes <= limits.inlineBytes && !containsRedacted(value, redact)) return { t: 'value', value };
+  if (typeof value === 'string')
+    return { t: 'string', bytes, length: value.length, head: value.slice(0, limits.headChars) };
+  if (value === null || typeof value !== 'object') return { t: 'value', value };
+  const type = Array.isArray(value) ? 'array' : 'object';
+  const length = Array.isArray(value) ? value.length : Object.keys(value).length;
+  if (depth >= 1) return { t: 'more', type, bytes, length };
+  const child = { ...limits, inlineBytes: Math.min(limits.inlineBytes, 512) };
+  if (Array.isArray(value)) {
+    const items = value.slice(0, limits.maxItems).map((item) => preview(item, key, redact, child, depth + 1));
+    return { t: 'array', bytes, length, items };
+  }
+  const entries = Object.entries(value)
+    .slice(0, limits.maxItems)
+    .map(([name, item]): [string, ValuePreview] => [name, preview(item, name, redact, child, depth + 1)]);
+  return { t: 'object', bytes, length, entries };
+}
+
+export function eventPreview(
+  value: JsonValue | undefined,
+  key: string,
+  redact: Redactor,
+  limits: PreviewLimits,
+): ValuePreview | undefined {
+  return value === undefined ? undefined : preview(value, key, redact, limits);
+}
+
+/** The value at a path, or undefined; redacted when any key on the way is secret-looking. */
+export function valueAt(
+  data: Map<string, JsonValue>,
+  path: ValuePath,
+  redact: Redactor,
+): { found: false } | { found: true; value: JsonValue; redacted: boolean; lastKey: string } {
+  const [first, ...rest] = path;
+  if (typeof first !== 'string' || !data.has(first)) return { found: false };
+  let value = data.get(first) as JsonValue;
+  let redacted = redact(first);
+  let lastKey = first;
+  for (const step of rest) {
+    if (
+      Array.isArray(value) &&
+      typeof step === 'number' &&
+      Number.isInteger(step) &&
+      step >= 0 &&
+      step < value.length
+    ) {
+      value = value[step] as JsonValue;
+    } else if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      typeof step === 'string' &&
+      Object.hasOwn(value, step)
+    ) {
+      value = value[step] as JsonValue;
+      lastKey = step;
+      redacted ||= redact(step);
+    } else {
+      return { found: false };
+    }
+  }
+  return { found: true, value, redacted, lastKey };
+}
