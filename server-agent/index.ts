@@ -4,6 +4,10 @@ export { PROTOCOL_VERSION, WS_PATH, INSPECTOR_PATH, SUBPROTOCOL, TOKEN_PROTOCOL_
 export type * as protocol from './agent/protocol.js';
 export { createMiddlewareCore, type MiddlewareCore, REQUEST_ID_HEADER } from './http/middleware.js';
 export { nodeMiddleware } from './http/node.js';
+export { koaSessions } from './http/koa.js';
+export { fastifySessions } from './http/fastify.js';
+export { honoSessions, type SessionVariables } from './http/hono.js';
+export { fromExpressStore, type ExpressStoreLike } from './sessions/stores/express-store.js';
 export { deletionCookie, mergeVary, readCookie, sessionCookie } from './http/cookies.js';
 export { type Clock, createClock } from './sessions/clock.js';
 export * from './sessions/errors.js';

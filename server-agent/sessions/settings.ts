@@ -95,14 +95,22 @@ const SPECS: Spec[] = [
     django: 'SESSION_COOKIE_DOMAIN',
     camel: 'sessionCookieDomain',
     default: () => null,
-    check: (v) => (v === null || (typeof v === 'string' && /^\.?[A-Za-z0-9.-]+$/.test(v)) ? null : 'must be a domain such as ".example.com", or null'),
+    // Labels of letters, digits and inner hyphens (the `cookie` package's rule): anything else would
+    // only fail later, on every response, when the Set-Cookie header is written.
+    check: (v) =>
+      v === null || (typeof v === 'string' && v.length <= 253 && /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(v))
+        ? null
+        : 'must be a domain such as ".example.com" (labels of letters, digits and inner hyphens, at most 253 characters), or null',
   },
   { django: 'SESSION_COOKIE_SECURE', camel: 'sessionCookieSecure', default: () => false, check: isBool },
   {
     django: 'SESSION_COOKIE_PATH',
     camel: 'sessionCookiePath',
     default: () => '/',
-    check: (v) => (typeof v === 'string' && /^\/[\x21-\x3a\x3c-\x7e]*$/.test(v) ? null : 'must start with "/" and hold no spaces, ";" or control characters'),
+    check: (v) =>
+      typeof v === 'string' && /^\/[\x21-\x3a\x3d-\x7e]{0,1023}$/.test(v)
+        ? null
+        : 'must start with "/", hold no spaces, ";", "<" or control characters (the cookie writer refuses them), and be at most 1024 characters (browsers ignore longer attribute values)',
   },
   { django: 'SESSION_COOKIE_HTTPONLY', camel: 'sessionCookieHttponly', default: () => true, check: isBool },
   {
@@ -159,8 +167,9 @@ const ENGINE_PATHS: Record<string, EngineName> = {
 
 function normalizeEngine(value: unknown): unknown {
   if (typeof value !== 'string') {
-    if (value && typeof value === 'object') return value;
-    throw new ImproperlyConfigured(`SESSION_ENGINE must be an engine name (db, cache, cached_db, file, signed_cookies), Django's dotted path, or a store instance; got ${String(value)}.`);
+    // A store instance, or a factory (context) => store such as fromExpressStore(store).
+    if (value && (typeof value === 'object' || typeof value === 'function')) return value;
+    throw new ImproperlyConfigured(`SESSION_ENGINE must be an engine name (db, cache, cached_db, file, signed_cookies), Django's dotted path, a store instance or a store factory; got ${String(value)}.`);
   }
   const name = ENGINE_PATHS[value] ?? value.replace(/-/g, '_');
   if (!Object.values(ENGINE_PATHS).includes(name as EngineName)) {

@@ -1,0 +1,79 @@
+/**
+ * Fastify 5: `app.register(fastifySessions(sessions))` gives `request.session` in every route.
+ * The session opens in onRequest and is saved in onSend, which runs before Fastify writes the
+ * headers, so redirects, streams and error replies all go through Django's response logic.
+ * The plugin skips encapsulation (what fastify-plugin does) so the hooks reach every route.
+ */
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionManager } from '../sessions/manager.js';
+import type { Session } from '../sessions/session.js';
+import { assertSessions, secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import { createMiddlewareCore, type RequestState } from './middleware.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session;
+  }
+}
+
+const STATE = Symbol('sessionscope.request');
+type WithState = FastifyRequest & { [STATE]?: RequestState };
+
+export function fastifySessions(sessions: SessionManager): FastifyPluginCallback {
+  assertSessions(sessions, 'fastifySessions');
+  const core = createMiddlewareCore(sessions);
+  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
+
+  const plugin: FastifyPluginCallback = (app: FastifyInstance, _options, done) => {
+    if (app.hasRequestDecorator('session')) {
+      done(
+        new Error(
+          'request.session is already decorated: another session plugin (@fastify/session?) or a second fastifySessions is registered. Register fastifySessions(sessions) once, and no other session plugin.',
+        ),
+      );
+      return;
+    }
+    app.decorateRequest('session', null as unknown as Session);
+
+    app.addHook('onRequest', async (request: WithState) => {
+      warnSecure(request.protocol === 'https');
+      const state = core.begin({
+        method: request.method,
+        url: request.url,
+        cookieHeader: request.headers.cookie,
+      });
+      request[STATE] = state;
+      request.session = state.session;
+    });
+
+    app.addHook('onSend', async (request: WithState, reply: FastifyReply, payload: unknown) => {
+      const state = request[STATE];
+      if (!state || state.finished) return payload;
+      const result = await core.finish(state, {
+        status: reply.statusCode,
+        vary: reply.getHeader('vary') as string | undefined,
+      });
+      if (result.replaceWith) {
+        reply.removeHeader('set-cookie');
+        reply.code(result.replaceWith.status).header('content-type', 'text/plain; charset=utf-8');
+        reply.removeHeader('content-length');
+        for (const cookie of result.setCookie) reply.header('set-cookie', cookie);
+        return `${result.replaceWith.body}\n`;
+      }
+      // Fastify appends repeated set-cookie headers instead of replacing them.
+      for (const cookie of result.setCookie) reply.header('set-cookie', cookie);
+      if (result.setCookie.length && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'private, no-store');
+      if (result.vary !== undefined) reply.header('vary', result.vary);
+      if (result.requestIdHeader) reply.header('x-sessionscope-request', result.requestIdHeader);
+      return payload;
+    });
+    done();
+  };
+
+  const meta = plugin as unknown as Record<symbol, unknown>;
+  meta[Symbol.for('skip-override')] = true;
+  meta[Symbol.for('fastify.display-name')] = 'sessionscope';
+  meta[Symbol.for('plugin-meta')] = { name: 'sessionscope', fastify: '5.x' };
+  return plugin;
+}

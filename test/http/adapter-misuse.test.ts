@@ -1,0 +1,99 @@
+/** Adapters refuse misuse at registration (or on the first request) with a message naming the fix. */
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import Koa from 'koa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSessions, type Sessions } from '../../server-agent/create.js';
+import { fastifySessions } from '../../server-agent/http/fastify.js';
+import { honoSessions } from '../../server-agent/http/hono.js';
+import { koaSessions } from '../../server-agent/http/koa.js';
+import type { SessionManager } from '../../server-agent/sessions/manager.js';
+import { type LogRecord, setLogSink } from '../../server-agent/sessions/log.js';
+import { type Listening, listen, send } from '../helpers/http.js';
+
+describe('adapter misuse', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  const makeSessions = (extra = {}): Sessions => {
+    const sessions = createSessions({ SECRET_KEY: 'test-secret-key', DATABASE_URL: ':memory:', ...extra });
+    cleanup.push(() => sessions.close());
+    return sessions;
+  };
+  const serve = async (server: ReturnType<typeof createServer>): Promise<Listening> => {
+    const listening = await listen(server);
+    cleanup.push(() => listening.close());
+    return listening;
+  };
+
+  it.each([
+    ['koaSessions', koaSessions],
+    ['fastifySessions', fastifySessions],
+    ['honoSessions', honoSessions],
+  ] as const)('%s refuses something that is not createSessions() output', (name, adapter) => {
+    const bogus = { secret: 'x' } as unknown as SessionManager;
+    expect(() => adapter(bogus)).toThrow(
+      new RegExp(`${name}\\(sessions\\) needs the object createSessions\\(\\) returns`),
+    );
+    expect(() => adapter(undefined as unknown as SessionManager)).toThrow(/createSessions/);
+  });
+
+  it('Fastify refuses a second session plugin at registration', async () => {
+    const sessions = makeSessions();
+    const app = Fastify();
+    cleanup.push(() => app.close());
+    app.register(fastifySessions(sessions));
+    app.register(fastifySessions(sessions));
+    await expect(app.ready()).rejects.toThrow(/already decorated.*Register fastifySessions\(sessions\) once/);
+  });
+
+  it('Koa refuses a second installation with a clear error', async () => {
+    const sessions = makeSessions();
+    const app = new Koa();
+    const errors: unknown[] = [];
+    app.on('error', (error) => errors.push(error));
+    app.use(koaSessions(sessions));
+    app.use(koaSessions(sessions));
+    app.use((ctx) => {
+      ctx.body = 'unreachable';
+    });
+    const server = await serve(createServer(app.callback()));
+    expect((await send(server.url)).status).toBe(500);
+    expect(String(errors[0])).toMatch(/installed twice/);
+  });
+
+  it('Hono refuses a second installation with a clear error', async () => {
+    const sessions = makeSessions();
+    const app = new Hono();
+    let failure: unknown;
+    app.onError((error, c) => {
+      failure = error;
+      return c.text('failed', 500);
+    });
+    app.use(honoSessions(sessions));
+    app.use(honoSessions(sessions));
+    app.get('/', (c) => c.text('unreachable'));
+    const server = await serve(createServer(getRequestListener(app.fetch)));
+    expect((await send(server.url)).status).toBe(500);
+    expect(String(failure)).toMatch(/installed twice/);
+  });
+
+  it('explains Secure cookies on plain http once, not on every request', async () => {
+    const lines: LogRecord[] = [];
+    cleanup.push(setLogSink((record) => lines.push(record)));
+    const sessions = makeSessions({ SESSION_COOKIE_SECURE: true });
+    const app = new Koa();
+    app.use(koaSessions(sessions));
+    app.use(async (ctx) => {
+      await ctx.session.set('a', 1);
+      ctx.body = 'ok';
+    });
+    const server = await serve(createServer(app.callback()));
+    for (let i = 0; i < 3; i++) expect((await send(server.url)).cookie()?.attributes.secure).toBe(true);
+    const warnings = lines.filter((line) => line.message.includes('SESSION_COOKIE_SECURE is on'));
+    expect(warnings).toHaveLength(1);
+  });
+});
