@@ -36,7 +36,8 @@ export function sessionCookie(settings: Readonly<SessionSettings>, value: string
   if (size > MAX_COOKIE_BYTES) {
     throw new CookieTooLarge(name, size, MAX_COOKIE_BYTES, 'Keep less in the session, or use a server-side engine (db, cache, file) instead of signed_cookies.');
   }
-  const age = maxAge === undefined ? undefined : Math.min(Math.trunc(maxAge), MAX_COOKIE_AGE);
+  // RFC 6265bis Max-Age is 1*DIGIT: an already-expired session is written as Max-Age=0, never negative.
+  const age = maxAge === undefined ? undefined : Math.max(0, Math.min(Math.trunc(maxAge), MAX_COOKIE_AGE));
   const expires = age === undefined ? undefined : new Date(nowMs + age * 1000);
   const attributes: CookieAttributes = {
     name,
