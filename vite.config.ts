@@ -28,7 +28,11 @@ function manifestPlugin(): Plugin {
         background: { service_worker: string };
       };
       manifest.background.service_worker = manifest.background.service_worker.replace(/\.ts$/, '.js');
-      this.emitFile({ type: 'asset', fileName: 'manifest.json', source: `${JSON.stringify(manifest, null, 2)}\n` });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'manifest.json',
+        source: `${JSON.stringify(manifest, null, 2)}\n`,
+      });
       for (const size of [16, 48, 128]) {
         const fileName = `extension/icons/icon-${size}.png`;
         this.emitFile({ type: 'asset', fileName, source: readFileSync(resolve(root, fileName)) });
@@ -63,7 +67,10 @@ export default defineConfig(({ mode }) => {
     root: inspector ? resolve(root, 'extension') : root,
     base: './',
     publicDir: false,
-    plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false }), inspector ? inspectorIndexPlugin() : manifestPlugin()],
+    plugins: [
+      preact({ devToolsEnabled: false, prefreshEnabled: false }),
+      inspector ? inspectorIndexPlugin() : manifestPlugin(),
+    ],
     build: {
       outDir: resolve(root, inspector ? 'dist/inspector' : 'dist/extension'),
       emptyOutDir: true,

@@ -36,8 +36,14 @@ const FIXES: Record<Diagnosis['code'], { title: string; fix: string }> = {
     title: 'Origin refused',
     fix: 'Allow this extension in the agent options (allowedOrigins) or open the companion inspector instead.',
   },
-  host: { title: 'Host refused', fix: 'Use localhost, 127.0.0.1 or [::1], or add the host to the agent allowedHosts.' },
-  peer: { title: 'Remote address refused', fix: 'The agent only accepts loopback connections: browse from the same machine.' },
+  host: {
+    title: 'Host refused',
+    fix: 'Use localhost, 127.0.0.1 or [::1], or add the host to the agent allowedHosts.',
+  },
+  peer: {
+    title: 'Remote address refused',
+    fix: 'The agent only accepts loopback connections: browse from the same machine.',
+  },
   version: {
     title: 'Protocol version mismatch',
     fix: 'Update the extension and the sessionscope package so both speak the same protocol.',
@@ -46,11 +52,17 @@ const FIXES: Record<Diagnosis['code'], { title: string; fix: string }> = {
     title: 'Agent disabled in production',
     fix: 'The agent refuses to run with NODE_ENV=production. Use a development build of the app.',
   },
-  too_many_clients: { title: 'Too many inspectors', fix: 'Close another panel or inspector tab connected to this agent.' },
+  too_many_clients: {
+    title: 'Too many inspectors',
+    fix: 'Close another panel or inspector tab connected to this agent.',
+  },
   bad_frame: { title: 'Protocol error', fix: 'The agent could not read a message: update the extension.' },
   rate_limited: { title: 'Rate limited', fix: 'Too many commands per second; the panel reconnects shortly.' },
   slow_consumer: { title: 'Fell behind', fix: 'The panel could not keep up; it resyncs automatically.' },
-  handshake_timeout: { title: 'Handshake timed out', fix: 'The agent waited too long for hello; reconnecting.' },
+  handshake_timeout: {
+    title: 'Handshake timed out',
+    fix: 'The agent waited too long for hello; reconnecting.',
+  },
   closed: { title: 'Disconnected', fix: 'Reconnecting automatically.' },
 };
 
@@ -81,7 +93,11 @@ export function diagnoseClose(code: number): Diagnosis | null {
 export type Fetcher = (url: string) => Promise<{ status: number; json(): Promise<unknown> }>;
 
 /** Asks the agent which handshake check fails for these credentials. */
-export async function probe(origin: string, token: string, fetcher: Fetcher = globalThis.fetch): Promise<Diagnosis> {
+export async function probe(
+  origin: string,
+  token: string,
+  fetcher: Fetcher = globalThis.fetch,
+): Promise<Diagnosis> {
   const url = new URL(WS_PATH, origin);
   url.searchParams.set('token', token);
   let response: Awaited<ReturnType<Fetcher>>;
@@ -97,7 +113,10 @@ export async function probe(origin: string, token: string, fetcher: Fetcher = gl
     report = null;
   }
   if (!report || typeof report.ok !== 'boolean') {
-    return diagnose('unreachable', `${origin} answered HTTP ${response.status} without a sessionscope agent on ${WS_PATH}.`);
+    return diagnose(
+      'unreachable',
+      `${origin} answered HTTP ${response.status} without a sessionscope agent on ${WS_PATH}.`,
+    );
   }
   if (report.ok) return diagnose('closed', 'The agent accepts these credentials; the socket dropped.');
   return diagnose(report.code ?? 'unreachable', report.message);

@@ -63,7 +63,8 @@ export function mismatchHints(input: HintInput): Hint[] {
       text: 'Secure cookie on http://: Chromium keeps it on localhost only; Firefox and Safari drop it. Use https or SESSION_COOKIE_SECURE=false in development.',
     });
   }
-  const sameSite = server?.cookie.sameSite?.toLowerCase() ?? (browserCookie?.sameSite === 'no_restriction' ? 'none' : '');
+  const sameSite =
+    server?.cookie.sameSite?.toLowerCase() ?? (browserCookie?.sameSite === 'no_restriction' ? 'none' : '');
   if (sameSite === 'none' && !secure) {
     hints.push({
       id: 'samesite-none-insecure',
@@ -71,7 +72,8 @@ export function mismatchHints(input: HintInput): Hint[] {
       text: 'SameSite=None without Secure: browsers reject this cookie. Add Secure (SESSION_COOKIE_SECURE) or use Lax.',
     });
   }
-  const size = server?.cookie.size ?? (browserCookie ? cookieBytes(browserCookie.name, browserCookie.value) : 0);
+  const size =
+    server?.cookie.size ?? (browserCookie ? cookieBytes(browserCookie.name, browserCookie.value) : 0);
   if (size > COOKIE_BYTES_LIMIT) {
     hints.push({
       id: 'too-big',
@@ -104,11 +106,19 @@ function compareExpiry(browserSeconds: number | undefined, input: HintInput): Hi
   if (input.browserClose) {
     return browserSeconds === undefined
       ? null
-      : { id: 'expiry-mismatch', level: 'warn', text: 'Server expires the session at browser close, but the cookie is persistent.' };
+      : {
+          id: 'expiry-mismatch',
+          level: 'warn',
+          text: 'Server expires the session at browser close, but the cookie is persistent.',
+        };
   }
   if (input.serverExpiresAt === null) return null;
   if (browserSeconds === undefined) {
-    return { id: 'expiry-mismatch', level: 'warn', text: 'The cookie is a browser-session cookie, but the server expects a fixed expiry.' };
+    return {
+      id: 'expiry-mismatch',
+      level: 'warn',
+      text: 'The cookie is a browser-session cookie, but the server expects a fixed expiry.',
+    };
   }
   // Max-Age counts from the browser's real clock; the server's expiry is on the (virtual) session clock.
   const serverRealMs = input.serverExpiresAt - input.clockOffsetSeconds * 1000;

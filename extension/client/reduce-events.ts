@@ -29,7 +29,8 @@ function capped(entries: TimelineEntry[]): TimelineEntry[] {
 
 /** Applies events already known to be in order (seq checks happen in the store). */
 export function foldEvents(state: ClientState, events: SequencedEvent[], receivedAt: number): FoldResult {
-  let { selected, follow, cookies, expired, clock } = state;
+  let { selected, cookies, expired, clock } = state;
+  const { follow } = state;
   let refetch = false;
   const entries: TimelineEntry[] = events.map((e) => ({ ...e, epoch: state.epoch }));
   for (const { event } of events) {
@@ -44,15 +45,23 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
       refetch = true;
     }
     if (event.type === 'cookie.set' && handle) {
-      cookies = { ...cookies, [handle]: { cookie: event.cookie, header: event.header, deleted: false, at: event.at } };
+      cookies = {
+        ...cookies,
+        [handle]: { cookie: event.cookie, header: event.header, deleted: false, at: event.at },
+      };
     }
     if (event.type === 'cookie.deleted' && handle) {
-      cookies = { ...cookies, [handle]: { cookie: event.cookie, header: event.header, deleted: true, at: event.at } };
+      cookies = {
+        ...cookies,
+        [handle]: { cookie: event.cookie, header: event.header, deleted: true, at: event.at },
+      };
     }
     if (event.type === 'session.expired' && handle) {
       expired = { ...expired, [handle]: { reason: event.reason, at: event.expiredAt ?? event.at } };
     }
-    if (follow && handle && event.type === 'request.end' && handle !== selected) {
+    const watched = state.watchedRequests;
+    const ours = !watched || (event.requestId !== undefined && watched.includes(event.requestId));
+    if (follow && ours && handle && event.type === 'request.end' && handle !== selected) {
       selected = handle;
       refetch = true;
     }

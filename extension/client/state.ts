@@ -58,6 +58,8 @@ export interface ClientState {
   /** Session shown in the detail view; `follow` moves it to the latest active session. */
   selected: Handle | null;
   follow: boolean;
+  /** Request ids seen in the inspected tab's network log; null = follow any request (inspector). */
+  watchedRequests: string[] | null;
   /** Last view the agent confirmed for `selected`; null until loaded or when gone. */
   confirmed: SessionView | null;
   viewMissing: boolean;
@@ -67,7 +69,13 @@ export interface ClientState {
   lastFailure: CommandFailure | null;
   cookies: Record<Handle, CookieRecord>;
   expired: Record<Handle, { reason: ExpiredReason; at: number }>;
-  sessions: { items: SessionSummary[]; cursor: string | null; total: number | null; query: string; loading: boolean };
+  sessions: {
+    items: SessionSummary[];
+    cursor: string | null;
+    total: number | null;
+    query: string;
+    loading: boolean;
+  };
 }
 
 export function initialState(now: number): ClientState {
@@ -86,6 +94,7 @@ export function initialState(now: number): ClientState {
     preserveLog: false,
     selected: null,
     follow: true,
+    watchedRequests: null,
     confirmed: null,
     viewMissing: false,
     pending: [],

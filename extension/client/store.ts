@@ -157,7 +157,11 @@ export class ClientStore {
           welcome: message,
           clock: { ...message.clock, receivedAt },
         });
-        this.send({ v: 1, type: 'subscribe', ...(this.state.lastSeq ? { sinceSeq: this.state.lastSeq } : {}) });
+        this.send({
+          v: 1,
+          type: 'subscribe',
+          ...(this.state.lastSeq ? { sinceSeq: this.state.lastSeq } : {}),
+        });
         return;
       case 'snapshot': {
         const folded = foldSnapshot(this.state, message, receivedAt);
@@ -229,7 +233,11 @@ export class ClientStore {
     });
   }
 
-  private async write<K extends CommandOp>(op: K, body: CommandBodies[K], change?: PendingChange): Promise<boolean> {
+  private async write<K extends CommandOp>(
+    op: K,
+    body: CommandBodies[K],
+    change?: PendingChange,
+  ): Promise<boolean> {
     if (change) this.update((s) => ({ ...s, pending: [...s.pending, change] }));
     try {
       await this.command(op, body);
@@ -272,7 +280,9 @@ export class ClientStore {
 
   setExpiry(expiry: CommandBodies['setExpiry']['expiry']): Promise<boolean> {
     const session = this.state.selected;
-    return session ? this.write('setExpiry', { session, expiry, ...this.expected() }) : Promise.resolve(false);
+    return session
+      ? this.write('setExpiry', { session, expiry, ...this.expected() })
+      : Promise.resolve(false);
   }
 
   travel(seconds: number): Promise<boolean> {
@@ -288,7 +298,9 @@ export class ClientStore {
     if (!session) return null;
     try {
       const { value } = await this.command('getValue', { session, path });
-      this.update((s) => (s.selected === session ? { ...s, values: { ...s.values, [pathKey(path)]: value } } : s));
+      this.update((s) =>
+        s.selected === session ? { ...s, values: { ...s.values, [pathKey(path)]: value } } : s,
+      );
       return value;
     } catch {
       return null;
@@ -312,7 +324,9 @@ export class ClientStore {
     } catch (error) {
       this.update((s) => ({ ...s, sessions: { ...s.sessions, loading: false } }));
       if (error instanceof CommandError && error.code !== 'disconnected') {
-        this.update({ lastFailure: { op: 'listSessions', code: 'internal', message: error.message, at: this.now() } });
+        this.update({
+          lastFailure: { op: 'listSessions', code: 'internal', message: error.message, at: this.now() },
+        });
       }
     }
   }
@@ -353,6 +367,32 @@ export class ClientStore {
     } catch (error) {
       if (error instanceof CommandError && error.code === 'not_found' && this.state.selected === session) {
         this.update({ confirmed: null, viewMissing: true });
+      }
+    }
+  }
+
+  /**
+   * The inspected tab finished a request the agent tagged (REQUEST_ID_HEADER): from now on follow
+   * only this tab's requests, and jump to this one's session if its events already arrived.
+   */
+  noteRequest(requestId: string): void {
+    const watched = [...(this.state.watchedRequests ?? []), requestId].slice(-200);
+    this.update({ watchedRequests: watched });
+    if (!this.state.follow) return;
+    for (let i = this.state.timeline.length - 1; i >= 0; i--) {
+      const { event } = this.state.timeline[i]!;
+      if (event.type === 'request.end' && event.requestId === requestId && event.session) {
+        if (event.session !== this.state.selected) {
+          this.update({
+            selected: event.session,
+            confirmed: null,
+            pending: [],
+            values: {},
+            viewMissing: false,
+          });
+          this.queueRefetch();
+        }
+        return;
       }
     }
   }

@@ -44,7 +44,10 @@ export class WebSocketTransport implements Transport {
 
   connect(handlers: TransportHandlers): Connection {
     // The token rides as a subprotocol entry so it never lands in an access log's query string.
-    const socket = new WebSocket(wsUrl(this.target.origin), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + this.target.token]);
+    const socket = new WebSocket(wsUrl(this.target.origin), [
+      SUBPROTOCOL,
+      TOKEN_PROTOCOL_PREFIX + this.target.token,
+    ]);
     let opened = false;
     socket.onopen = () => {
       opened = true;

@@ -1,0 +1,75 @@
+/** Connection state, the doctor's verdict with its fix, and the one-step pairing form. */
+import { useState } from 'preact/hooks';
+import { useStoreState } from './use-store.js';
+
+export interface ConnectionBarProps {
+  agentOrigin: string | null;
+  /** Shown when pairing is possible (the panel); the inspector gets its token from its URL. */
+  onPair?: ((input: string) => string | null) | undefined;
+}
+
+const STATUS_TEXT = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  failed: 'Not connected',
+} as const;
+
+export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
+  const status = useStoreState((s) => s.status);
+  const problem = useStoreState((s) => s.problem);
+  const welcome = useStoreState((s) => s.welcome);
+  const attempt = useStoreState((s) => s.attempt);
+  const [input, setInput] = useState('');
+  const [pairError, setPairError] = useState<string | null>(null);
+  const showPairing = onPair && (status === 'failed' || status === 'idle');
+  return (
+    <div class="connection">
+      <div class="conn-line">
+        <span class={`dot ${status}`} aria-hidden="true" />
+        <span data-testid="connection-status">{STATUS_TEXT[status]}</span>
+        {agentOrigin && <span class="muted mono">{agentOrigin}</span>}
+        {status === 'reconnecting' && <span class="muted">attempt {attempt}</span>}
+        {welcome && (
+          <span class="muted">
+            agent {welcome.agentVersion} · {welcome.session.engine} · cookie {welcome.session.cookieName}
+          </span>
+        )}
+        {welcome?.readOnly && (
+          <span class="badge readonly" title="The agent refuses writes">
+            read-only
+          </span>
+        )}
+      </div>
+      {problem && status !== 'open' && (
+        <div class="doctor" role="alert" data-code={problem.code}>
+          <strong>{problem.title}.</strong> {problem.detail && <span>{problem.detail} </span>}
+          <span class="fix">Fix: {problem.fix}</span>
+        </div>
+      )}
+      {showPairing && (
+        <form
+          class="pairing"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setPairError(onPair(input));
+          }}
+        >
+          <input
+            aria-label="Inspector URL or token"
+            placeholder="Paste the inspector URL from the server log (…/__sessionscope/#token=…)"
+            value={input}
+            onInput={(e) => setInput(e.currentTarget.value)}
+          />
+          <button type="submit">Pair</button>
+          {pairError && (
+            <span class="inline-error" role="alert">
+              {pairError}
+            </span>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

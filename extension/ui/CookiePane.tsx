@@ -1,0 +1,121 @@
+/** The browser's session cookie beside the Set-Cookie the server last wrote, with mismatch hints. */
+import { useState } from 'preact/hooks';
+import type { WireCookie } from '../../server-agent/agent/protocol.js';
+import { cookieBytes, type Hint } from '../client/hints.js';
+import type { CookieRecord } from '../client/state.js';
+import type { BrowserCookie, CookieLookup } from '../platform/types.js';
+import { formatDate } from './format.js';
+
+export interface CookiePaneProps {
+  lookup: CookieLookup;
+  server: CookieRecord | null;
+  hints: Hint[];
+  onGrant?: (() => void) | undefined;
+}
+
+type Row = [label: string, browser: string, server: string];
+
+function browserExpiry(c: BrowserCookie): string {
+  return c.session || c.expirationDate === undefined ? 'Session' : formatDate(c.expirationDate * 1000);
+}
+
+function serverExpiry(c: WireCookie): string {
+  if (c.maxAge !== undefined) return `Max-Age=${c.maxAge}${c.expires ? ` (${c.expires})` : ''}`;
+  return c.expires ?? 'Session';
+}
+
+const flag = (v: boolean | undefined): string => (v === undefined ? '—' : v ? '✓' : '✗');
+
+export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null, reveal: boolean): Row[] {
+  const b = browser;
+  const s = server;
+  const value = b ? (reveal ? b.value : `‹${b.value.length} chars, hidden›`) : '—';
+  return [
+    ['Name', b?.name ?? '—', s?.name ?? '—'],
+    ['Value', value, s ? s.value : '—'],
+    [
+      'Domain',
+      b ? `${b.domain}${b.hostOnly ? ' (host-only)' : ''}` : '—',
+      s?.domain ?? (s ? '(host-only)' : '—'),
+    ],
+    ['Path', b?.path ?? '—', s?.path ?? '—'],
+    ['Expires / Max-Age', b ? browserExpiry(b) : '—', s ? serverExpiry(s) : '—'],
+    ['Size', b ? `${cookieBytes(b.name, b.value)} B` : '—', s ? `${s.size} B` : '—'],
+    ['HttpOnly', flag(b?.httpOnly), flag(s?.httpOnly)],
+    ['Secure', flag(b?.secure), flag(s?.secure)],
+    ['SameSite', b?.sameSite ?? '—', s?.sameSite ?? (s ? '(none)' : '—')],
+    [
+      'Partition key site',
+      b?.partitionKey?.topLevelSite ?? (b ? '(unpartitioned)' : '—'),
+      s ? (s.partitioned ? 'Partitioned' : '—') : '—',
+    ],
+    ['Cross-site ancestor', b?.partitionKey ? flag(b.partitionKey.hasCrossSiteAncestor) : '—', '—'],
+    ['Store', b?.storeId ?? '—', '—'],
+  ];
+}
+
+export function CookiePane({ lookup, server, hints, onGrant }: CookiePaneProps) {
+  const [reveal, setReveal] = useState(false);
+  const browser = lookup.status === 'found' ? lookup.cookie : null;
+  const serverCookie = server?.cookie ?? null;
+  const browserLabel =
+    lookup.status === 'unavailable'
+      ? 'Browser (open the DevTools panel to read the jar)'
+      : lookup.status === 'no-permission'
+        ? 'Browser (no permission)'
+        : lookup.status === 'absent'
+          ? 'Browser (no cookie)'
+          : 'Browser';
+  return (
+    <section class="pane" aria-label="Cookie">
+      <header class="pane-head">
+        <h2>Cookie</h2>
+        {browser && (
+          <button type="button" class="link" onClick={() => setReveal(!reveal)}>
+            {reveal ? 'hide value' : 'show value'}
+          </button>
+        )}
+        {lookup.status === 'no-permission' && onGrant && (
+          <button type="button" onClick={onGrant}>
+            Grant host access
+          </button>
+        )}
+      </header>
+      {hints.length > 0 && (
+        <ul class="hints">
+          {hints.map((h) => (
+            <li key={h.id} class={`hint ${h.level}`} data-hint={h.id}>
+              {h.text}
+            </li>
+          ))}
+        </ul>
+      )}
+      <table class="grid cookie-grid">
+        <thead>
+          <tr>
+            <th>Attribute</th>
+            <th>{browserLabel}</th>
+            <th>Server Set-Cookie{server?.deleted ? ' (deleted)' : ''}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rowsFor(browser, serverCookie, reveal).map(([label, b, s]) => (
+            <tr key={label} class={b !== s && b !== '—' && s !== '—' && label !== 'Value' ? 'differs' : ''}>
+              <th scope="row">{label}</th>
+              <td>{b}</td>
+              <td>{s}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {server && (
+        <div
+          class="raw-header"
+          title="The Set-Cookie header as the server wrote it (key shown as its handle)"
+        >
+          <code>Set-Cookie: {server.header}</code>
+        </div>
+      )}
+    </section>
+  );
+}

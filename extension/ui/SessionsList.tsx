@@ -1,0 +1,87 @@
+/** Every session in the store, paged and searchable (by handle, key or value). */
+import { useEffect, useState } from 'preact/hooks';
+import { formatBytes, formatDate, shortHandle } from './format.js';
+import { useApp, useStoreState } from './use-store.js';
+
+export function SessionsList({ onOpen }: { onOpen(): void }) {
+  const { store } = useApp();
+  const sessions = useStoreState((s) => s.sessions);
+  const connected = useStoreState((s) => s.status === 'open');
+  const canList = useStoreState((s) => s.welcome?.session.store.list ?? false);
+  const [query, setQuery] = useState(sessions.query);
+  useEffect(() => {
+    if (!connected || !canList) return;
+    const timer = setTimeout(() => void store.listSessions(query), 200);
+    return () => clearTimeout(timer);
+  }, [query, connected, canList, store]);
+  if (!canList) return <div class="empty">This store cannot list its sessions (e.g. signed cookies).</div>;
+  return (
+    <section class="pane" aria-label="All sessions">
+      <div class="toolbar">
+        <input
+          type="search"
+          aria-label="Search sessions"
+          placeholder="Search handle, key or value"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+        <span class="muted">
+          {sessions.items.length}
+          {sessions.total !== null ? ` of ${sessions.total}` : ''} sessions
+        </span>
+        <button type="button" onClick={() => void store.listSessions(query)}>
+          Refresh
+        </button>
+      </div>
+      <table class="grid sessions">
+        <thead>
+          <tr>
+            <th>Session</th>
+            <th>Keys</th>
+            <th>Size</th>
+            <th>Expires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.items.map((item) => (
+            <tr
+              key={item.session}
+              tabIndex={0}
+              class={item.expired ? 'expired' : ''}
+              onClick={() => {
+                store.select(item.session);
+                onOpen();
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  store.select(item.session);
+                  onOpen();
+                }
+              }}
+            >
+              <td class="mono">{shortHandle(item.session)}</td>
+              <td>{item.keys.join(', ') || <span class="muted">empty</span>}</td>
+              <td>{formatBytes(item.bytes)}</td>
+              <td>
+                {item.expired
+                  ? 'expired'
+                  : item.expiresAt === null
+                    ? 'browser close'
+                    : formatDate(item.expiresAt)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {sessions.cursor && (
+        <button
+          type="button"
+          disabled={sessions.loading}
+          onClick={() => void store.listSessions(sessions.query, sessions.cursor)}
+        >
+          Load more
+        </button>
+      )}
+    </section>
+  );
+}

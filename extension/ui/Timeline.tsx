@@ -1,0 +1,194 @@
+/** Lifecycle events grouped per request, with per-key diffs, conflict markers and the log controls. */
+import { useState } from 'preact/hooks';
+import type { WireEvent } from '../../server-agent/agent/protocol.js';
+import { groupByRequest, type RequestGroup } from '../client/reduce-events.js';
+import { formatBytes, formatTime, previewText, shortHandle } from './format.js';
+import { exportTimeline, parseTimeline } from './timeline-io.js';
+import { useApp, useStoreState } from './use-store.js';
+
+function describe(event: WireEvent): string {
+  switch (event.type) {
+    case 'request.start':
+      return `${event.method} ${event.path}${event.cookiePresent ? ' (cookie sent)' : ' (no cookie)'}`;
+    case 'request.end':
+      return `${event.status} in ${event.ms.toFixed(1)} ms · accessed ${event.accessed ? 'yes' : 'no'} · modified ${event.modified ? 'yes' : 'no'} · ${event.saved ? 'saved' : `not saved (${event.notSavedReason ?? 'n/a'})`}`;
+    case 'session.loaded':
+      return `loaded: ${event.outcome}, ${event.keys} keys, ${event.ms.toFixed(1)} ms`;
+    case 'session.saved':
+      return `saved ${formatBytes(event.bytes)} in ${event.ms.toFixed(1)} ms${event.mustCreate ? ' (created)' : ''}`;
+    case 'session.flushed':
+      return `flushed: ${event.keys.join(', ') || 'no keys'}`;
+    case 'session.keyCycled':
+      return `key cycled ${event.from ? shortHandle(event.from) : '∅'} → ${shortHandle(event.to)}`;
+    case 'session.expiryChanged':
+      return `expiry → ${event.policy}${event.value !== null ? ` (${event.value})` : ''}`;
+    case 'session.expired':
+      return `expired: ${event.reason}`;
+    case 'session.conflict':
+      return `lost update: overwrote ${event.overwrittenKeys.join(', ')}`;
+    case 'session.interrupted':
+      return `interrupted: ${event.message}`;
+    case 'session.warning':
+      return `${event.code}: ${event.message}`;
+    case 'cookie.set':
+      return `Set-Cookie ${event.header}`;
+    case 'cookie.deleted':
+      return `cookie deleted: ${event.header}`;
+    case 'clock.changed':
+      return `clock offset ${event.offsetSeconds}s${event.frozen ? ' (frozen)' : ''}`;
+    case 'agent.command':
+      return `command ${event.op} by ${event.client}: ${event.ok ? 'ok' : `refused (${event.code ?? '?'})`}`;
+    default:
+      return event.type.replace('session.', '');
+  }
+}
+
+function groupText(group: RequestGroup): string {
+  return [
+    group.method,
+    group.path,
+    group.session,
+    ...group.entries.map((e) => `${e.event.type} ${describe(e.event)}`),
+  ]
+    .join(' ')
+    .toLowerCase();
+}
+
+function EventRow({ event }: { event: WireEvent }) {
+  if (event.type === 'session.modified') {
+    return (
+      <li class="ev diff">
+        <span class="ev-type">{event.op}</span>
+        <span class="key">{event.key}</span>
+        {event.op !== 'set' || event.before ? <del>{previewText(event.before)}</del> : null}
+        {event.op === 'set' && (
+          <>
+            <span class="arrow">→</span>
+            <ins>{previewText(event.after)}</ins>
+          </>
+        )}
+      </li>
+    );
+  }
+  return (
+    <li class={`ev${event.type === 'session.conflict' || event.type === 'session.expired' ? ' bad' : ''}`}>
+      <span class="ev-type">{event.type}</span> {describe(event)}
+    </li>
+  );
+}
+
+export function Timeline() {
+  const { store } = useApp();
+  const timeline = useStoreState((s) => s.timeline);
+  const held = useStoreState((s) => s.held.length);
+  const paused = useStoreState((s) => s.paused);
+  const preserve = useStoreState((s) => s.preserveLog);
+  const [filter, setFilter] = useState('');
+  const [importError, setImportError] = useState<string | null>(null);
+  const groups = groupByRequest(timeline).filter(
+    (g) => !filter || groupText(g).includes(filter.toLowerCase()),
+  );
+  const download = (): void => {
+    const blob = new Blob([exportTimeline(timeline)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `sessionscope-timeline-${Date.now()}.json`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  const upload = async (file: File | undefined): Promise<void> => {
+    if (!file) return;
+    const parsed = parseTimeline(await file.text());
+    if (!parsed.ok) setImportError(parsed.error);
+    else {
+      setImportError(null);
+      store.importTimeline(parsed.entries);
+    }
+  };
+  return (
+    <section class="pane timeline" aria-label="Timeline">
+      <div class="toolbar">
+        <input
+          type="search"
+          aria-label="Filter timeline"
+          placeholder="Filter"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
+        <button type="button" aria-pressed={paused} onClick={() => store.setPaused(!paused)}>
+          {paused ? `Resume${held ? ` (${held})` : ''}` : 'Pause'}
+        </button>
+        <label>
+          <input
+            type="checkbox"
+            checked={preserve}
+            onChange={(e) => store.setPreserveLog(e.currentTarget.checked)}
+          />{' '}
+          Preserve log
+        </label>
+        <button type="button" onClick={() => store.clearTimeline()}>
+          Clear
+        </button>
+        <button type="button" onClick={download}>
+          Export
+        </button>
+        <label class="button">
+          Import
+          <input
+            type="file"
+            accept="application/json"
+            hidden
+            onChange={(e) => void upload(e.currentTarget.files?.[0])}
+          />
+        </label>
+        {importError && (
+          <span class="inline-error" role="alert">
+            {importError}
+          </span>
+        )}
+      </div>
+      <ol class="requests">
+        {groups.length === 0 && <li class="empty">No session activity yet. Load a page of the app.</li>}
+        {groups.map((g) => (
+          <li key={g.key} class={`request${g.conflict ? ' conflict' : ''}`} data-request={g.requestId ?? ''}>
+            <div class="request-head">
+              <span class="time">{formatTime(g.entries[0]!.event.at)}</span>
+              {g.method ? (
+                <span class="method">
+                  {g.method} {g.path}
+                </span>
+              ) : (
+                <span class="method muted">{g.entries[0]!.event.type}</span>
+              )}
+              {g.status !== undefined && (
+                <span class={`status s${Math.floor(g.status / 100)}`}>{g.status}</span>
+              )}
+              {g.session && (
+                <button
+                  type="button"
+                  class="link handle"
+                  title="Show this session"
+                  onClick={() => store.select(g.session ?? null)}
+                >
+                  {shortHandle(g.session)}
+                </button>
+              )}
+              {g.conflict && (
+                <span class="badge conflict" title="Two overlapping requests both saved">
+                  ⚠ conflict
+                </span>
+              )}
+            </div>
+            <ul class="events">
+              {g.entries
+                .filter((e) => e.event.type !== 'request.start')
+                .map((e) => (
+                  <EventRow key={`${e.epoch}:${e.seq}`} event={e.event} />
+                ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+/** Shared start-up for both shells: build the store, wire the doctor probe, render. */
+import { render } from 'preact';
+import type { ClientKind } from '../../server-agent/agent/protocol.js';
+import { probe } from '../client/doctor.js';
+import { ClientStore } from '../client/store.js';
+import { type AgentTarget, WebSocketTransport } from '../client/transport.js';
+import type { Platform } from '../platform/types.js';
+import { App } from './App.js';
+import './styles.css';
+
+export interface Shell {
+  store: ClientStore;
+  /** (Re)connects to an agent and re-renders with its origin. */
+  connect(target: AgentTarget): void;
+}
+
+export interface BootOptions {
+  client: ClientKind;
+  platform: Platform;
+  origin: string | null;
+  target: AgentTarget | null;
+  /** Pairing from pasted input; returns an error message or null. */
+  onPair?: (input: string, shell: Shell) => string | null;
+  mount: HTMLElement;
+}
+
+export function boot(options: BootOptions): Shell {
+  let target = options.target;
+  const store = new ClientStore({
+    client: options.client,
+    probe: async () => {
+      if (!target) throw new Error('probe without a target');
+      return probe(target.origin, target.token);
+    },
+  });
+  const shell: Shell = {
+    store,
+    connect(next) {
+      target = next;
+      store.connect(new WebSocketTransport(next));
+      draw();
+    },
+  };
+  const { onPair } = options;
+  function draw(): void {
+    render(
+      <App
+        store={store}
+        platform={options.platform}
+        origin={options.origin}
+        agentOrigin={target?.origin ?? options.origin}
+        onPair={onPair ? (input) => onPair(input, shell) : undefined}
+      />,
+      options.mount,
+    );
+  }
+  if (target) shell.connect(target);
+  else draw();
+  return shell;
+}
