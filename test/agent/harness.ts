@@ -89,6 +89,10 @@ async function defaultApp(
     await session.flush();
   } else if (url.pathname === '/get') {
     await session.get('x');
+  } else if (url.pathname === '/dump') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(Object.fromEntries(await session.items())));
+    return;
   } else {
     const count = ((await session.get('count')) as number | undefined) ?? 0;
     await session.set('count', count + 1);
