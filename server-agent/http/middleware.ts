@@ -76,7 +76,11 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
       let saved = false;
       let notSaved: NotSavedReason | undefined;
 
-      if (state.cookiePresent && empty) {
+      if (session.storeUnavailable) {
+        // Continued without a session: saving would overwrite or lose data, deleting the cookie would log the visitor out.
+        if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
+        notSaved = 'store-error';
+      } else if (state.cookiePresent && empty) {
         deleteCookie(result, state);
         result.vary = mergeVary(response.vary, 'Cookie');
         notSaved = 'empty';

@@ -45,6 +45,7 @@ export class Session {
   /** undefined = not loaded yet, distinct from a loaded empty Map (Django's missing _session_cache). */
   #cache: SessionData | undefined;
   #loading: Promise<SessionData> | undefined;
+  #storeUnavailable = false;
   /** Lifetime caps: the creation stamp the record was loaded with (survives clear()). */
   #capCreatedAt: number | null = null;
   /** SESSION_SAVE_STRATEGY='merge': the data as loaded, to tell this request's changes apart. */
@@ -54,6 +55,11 @@ export class Session {
   constructor(context: SessionContext, sessionKey?: string | null) {
     this.#ctx = context;
     this.#key = validSessionKeyOrNull(sessionKey);
+  }
+
+  /** The store failed while loading and settings say 'continue': this request runs without a session. */
+  get storeUnavailable(): boolean {
+    return this.#storeUnavailable;
   }
 
   get sessionKey(): string | null {
@@ -339,7 +345,17 @@ export class Session {
     const started = performance.now();
     let result: LoadResult;
     if (!this.#wellFormed(key)) result = { outcome: 'miss' };
-    else result = await this.#call(() => this.#ctx.store.load(key));
+    else {
+      try {
+        result = await this.#call(() => this.#ctx.store.load(key));
+      } catch (error) {
+        // onStoreUnavailable 'continue': go on with an empty session that keeps its key, so the
+        // middleware neither saves it nor deletes the visitor's cookie.
+        if (!(error instanceof StoreUnavailable) || this.#ctx.settings.onStoreUnavailable !== 'continue') throw error;
+        this.#storeUnavailable = true;
+        return new Map();
+      }
+    }
     if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings)) result = await this.#checkCaps(key, result.data);
     const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
     if (result.outcome !== 'hit') {
