@@ -1,0 +1,49 @@
+/** Renders UI pieces inside the app context with a store connected to a scripted in-memory agent. */
+import type { ComponentChildren } from 'preact';
+import type { ClientMessage, CommandMessage, SessionView } from '../../server-agent/agent/protocol.js';
+import { ClientStore } from '../../extension/client/store.js';
+import { MemoryTransport } from '../../extension/client/transport.js';
+import { createNullPlatform } from '../../extension/platform/null.js';
+import { AppContext } from '../../extension/ui/use-store.js';
+import { requestEnd, seq, welcome } from './fixtures.js';
+
+export const tick = () => new Promise((r) => setTimeout(r, 0));
+
+export async function connectedStore(sessionView: SessionView) {
+  const transport = new MemoryTransport();
+  const commands: CommandMessage[] = [];
+  transport.onSend = (m: ClientMessage) => {
+    if (m.type === 'hello') queueMicrotask(() => transport.push(welcome()));
+    if (m.type === 'subscribe')
+      queueMicrotask(() =>
+        transport.push({
+          v: 1,
+          type: 'snapshot',
+          seq: 1,
+          continuous: false,
+          clock: welcome().clock,
+          events: [seq(1, requestEnd('r1'))],
+        }),
+      );
+    if (m.type === 'command') {
+      commands.push(m);
+      if (m.op === 'getSession')
+        queueMicrotask(() =>
+          transport.push({ v: 1, type: 'ack', id: m.id, op: 'getSession', result: sessionView }),
+        );
+    }
+  };
+  const store = new ClientStore({ client: 'test' });
+  store.connect(transport);
+  await tick();
+  await tick();
+  return { store, transport, commands };
+}
+
+export function withApp(store: ClientStore, children: ComponentChildren) {
+  return (
+    <AppContext.Provider value={{ store, platform: createNullPlatform('http://localhost:3000') }}>
+      {children}
+    </AppContext.Provider>
+  );
+}
