@@ -111,7 +111,8 @@ export function quietLogs(): { lines: string[]; restore: () => void } {
 export class Client {
   readonly messages: AgentMessage[] = [];
   readonly events: SequencedEvent[] = [];
-  private nextId = 1;
+  // Far above any id a fuzzer sends, so answers are never confused.
+  private nextId = 2 ** 40;
   private waiters: { test: (m: AgentMessage) => boolean; resolve: (m: AgentMessage) => void }[] = [];
   closed: { code: number; reason: string } | null = null;
 
