@@ -56,10 +56,7 @@ describe('fuzz: Cookie header parsing', () => {
       fc.assert(
         fc.property(header, fc.oneof(cookieName, fc.constantFrom(...NASTY.filter(Boolean))), (text, name) => {
           const value = readCookie(text, name);
-          if (value !== undefined) {
-            expect(typeof value).toBe('string');
-            expect(Buffer.byteLength(value)).toBeLessThanOrEqual(4096);
-          }
+          return value === undefined || (typeof value === 'string' && Buffer.byteLength(value) <= 4096);
         }),
         fuzzParameters('cookie header: total'),
       );
