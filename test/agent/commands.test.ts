@@ -48,12 +48,12 @@ describe.each(engines)('commands on $name', (engine) => {
   async function newSession(query: string): Promise<{ cookie: string; handle: string }> {
     const res = await fetch(`${harness.baseUrl}/set?${query}`);
     const cookie = (res.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
-    const saved = await client.waitEvent(
-      (e) => e.type === 'request.end' && e.requestId === res.headers.get('x-sessionscope-request'),
-    );
+    const requestId = res.headers.get('x-sessionscope-request');
+    await client.waitEvent((e) => e.type === 'request.end' && e.requestId === requestId);
     const event = client.events.find(
-      (item) => item.event.type === 'session.saved' && item.event.requestId === saved.requestId,
-    )!.event;
+      (item) => item.event.type === 'session.saved' && item.event.requestId === requestId,
+    )?.event;
+    if (event?.type !== 'session.saved') throw new Error('no session.saved event');
     return { cookie, handle: event.session! };
   }
 

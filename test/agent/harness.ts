@@ -13,6 +13,7 @@ import {
   type AgentMessage,
   type CommandBodies,
   type CommandOp,
+  type CommandResults,
   type NackMessage,
   SUBPROTOCOL,
   type SequencedEvent,
@@ -190,13 +191,10 @@ export class Client {
       | NackMessage;
   }
 
-  async ok<K extends CommandOp>(
-    op: K,
-    body: CommandBodies[K],
-  ): Promise<Extract<AckMessage, { op: K }>['result']> {
+  async ok<K extends CommandOp>(op: K, body: CommandBodies[K]): Promise<CommandResults[K]> {
     const answer = await this.command(op, body);
     if (answer.type === 'nack') throw new Error(`${op} nacked: ${answer.code} ${answer.message}`);
-    return answer.result as Extract<AckMessage, { op: K }>['result'];
+    return answer.result as CommandResults[K];
   }
 
   async waitEvent(
