@@ -81,7 +81,7 @@ export function createPostgresDriver(
   pool.on('error', (error) =>
     context.log.warn(`PostgreSQL connection to ${where} lost; the pool reconnects on the next query`, error),
   );
-  const statements = new Map<string, string>();
+  const statements = new Map<string, { name: string; text: string }>();
   const unavailable = (error: unknown) =>
     new StoreUnavailable(
       `The PostgreSQL session database at ${where} is unavailable: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
@@ -92,13 +92,14 @@ export function createPostgresDriver(
     name: 'postgres',
     pool,
     async run<Row>(sql: string, params: unknown[]) {
-      let text = statements.get(sql);
-      if (text === undefined) {
-        text = toNumberedPlaceholders(sql);
-        statements.set(sql, text);
+      let prepared = statements.get(sql);
+      if (prepared === undefined) {
+        // Named statements are parsed and planned once per connection, then only bound and run.
+        prepared = { name: `sessionscope_${statements.size + 1}`, text: toNumberedPlaceholders(sql) };
+        statements.set(sql, prepared);
       }
       try {
-        const result = await pool.query(text, params);
+        const result = await pool.query({ ...prepared, values: params });
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
       } catch (error) {
         throw isServiceFailure(error) ? unavailable(error) : error;
