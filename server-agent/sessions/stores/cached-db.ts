@@ -60,7 +60,10 @@ export function createCachedDbStore(
 
     async save(key, record, mustCreate) {
       const outcome = await db.save(key, record, mustCreate);
-      await guarded('writing', () => cache.write(key, record, 'set'));
+      const written = await guarded('writing', async () => (await cache.write(key, record, 'set')).written);
+      // A failed write would leave the previous copy in the cache, and later loads would serve
+      // that stale copy over the database's newer row: drop it (DEL works even when Redis is full).
+      if (written === undefined) await guarded('dropping a stale copy from', () => cache.delete(key));
       return outcome;
     },
 
