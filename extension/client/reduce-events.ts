@@ -61,7 +61,8 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
     }
     const watched = state.watchedRequests;
     const ours = !watched || (event.requestId !== undefined && watched.includes(event.requestId));
-    if (follow && ours && handle && event.type === 'request.end' && handle !== selected) {
+    // Follow any session a request touched (request.end itself may not name the session).
+    if (follow && ours && handle && event.requestId !== undefined && handle !== selected) {
       selected = handle;
       refetch = true;
     }

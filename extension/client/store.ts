@@ -381,7 +381,7 @@ export class ClientStore {
     if (!this.state.follow) return;
     for (let i = this.state.timeline.length - 1; i >= 0; i--) {
       const { event } = this.state.timeline[i]!;
-      if (event.type === 'request.end' && event.requestId === requestId && event.session) {
+      if ('requestId' in event && event.requestId === requestId && event.session) {
         if (event.session !== this.state.selected) {
           this.update({
             selected: event.session,

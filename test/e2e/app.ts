@@ -1,0 +1,69 @@
+/**
+ * A tiny node:http app for the end-to-end tests: pages that only *read* the session, so after a
+ * flush or an expiry the next response visibly deletes the cookie (the demo shop sets Django's test
+ * cookie on its anonymous home page, which would mint a fresh session instead).
+ */
+import { createServer, type Server } from 'node:http';
+import { type AgentHandle, attachAgent } from '../../server-agent/agent/agent.js';
+import { createSessions, type Sessions } from '../../server-agent/create.js';
+import type { Session } from '../../server-agent/sessions/session.js';
+
+export interface E2eApp {
+  url: string;
+  origin: string;
+  sessions: Sessions;
+  agent: AgentHandle;
+  close(): Promise<void>;
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function startApp(): Promise<E2eApp> {
+  const sessions = createSessions({
+    SECRET_KEY: 'e2e-secret-key-that-is-long-enough-for-django-0123456789',
+    SESSION_ENGINE: 'db',
+    DATABASE_URL: ':memory:',
+  });
+  const middleware = sessions.middleware();
+  const server: Server = createServer((req, res) => {
+    middleware(req, res, async () => {
+      const session = (req as unknown as { session: Session }).session;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/login') {
+        await session.cycleKey();
+        await session.set('user', url.searchParams.get('user') ?? 'alice');
+        await session.set('cart', { items: [{ sku: 'tea', qty: 2 }], note: 'gift' });
+        res.writeHead(303, { location: '/' }).end();
+        return;
+      }
+      if (url.pathname === '/') {
+        const user = (await session.get('user')) as string | undefined;
+        const theme = (await session.get('theme')) as string | undefined;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          `<!doctype html><title>e2e app</title><p>user: <b id="user">${escape(user ?? 'anonymous')}</b></p><p>theme: <b id="theme">${escape(theme ?? 'none')}</b></p>`,
+        );
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const agent = attachAgent(server, sessions, { announce: false });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  // localhost rather than 127.0.0.1: the name the manifest's host permissions and most dev setups use.
+  const origin = `http://localhost:${port}`;
+  return {
+    url: `${origin}/`,
+    origin,
+    sessions,
+    agent,
+    async close() {
+      await agent.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await sessions.close();
+    },
+  };
+}

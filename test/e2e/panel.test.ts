@@ -1,0 +1,156 @@
+/**
+ * End to end in real Chromium with the unpacked extension: the panel page (DevTools APIs stubbed,
+ * since DevTools itself cannot be automated) and the companion inspector, against a real app with
+ * the agent attached. Screenshots go to test-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type E2eApp, startApp } from './app.js';
+import { chromiumAvailable, EXTENSION_ID, launch } from './browser.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const shots = resolve(root, 'test-results/e2e');
+const available = chromiumAvailable();
+if (!available && process.env.CI)
+  throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install -y chromium)');
+
+describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
+  let app: E2eApp;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  let context: BrowserContext;
+  let page: Page;
+  let panel: Page;
+
+  const appText = async (id: string) => {
+    await page.goto(app.url);
+    return page.locator(`#${id}`).textContent();
+  };
+  const sessionCookie = async () => (await context.cookies(app.url)).find((c) => c.name === 'sessionid');
+  const shot = (name: string, target: Page = panel) => target.screenshot({ path: `${shots}/${name}.png` });
+  const row = (key: string) => panel.locator(`[data-key="${key}"] > .tree-row`).first();
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    execFileSync('npm', ['run', '-s', 'build:ui'], { cwd: root, stdio: 'ignore' });
+    app = await startApp();
+    browser = await launch();
+    context = browser.context;
+    page = await context.newPage();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('loads the extension under the id pinned by the manifest key, and the devtools page registers the panel', async () => {
+    expect(browser.extensionId).toBe(EXTENSION_ID);
+    const devtools = await context.newPage();
+    await devtools.goto(`chrome-extension://${EXTENSION_ID}/extension/devtools.html`);
+    await expect
+      .poll(() => devtools.evaluate(() => (globalThis as unknown as { __panels: string[][] }).__panels))
+      .toEqual([['Sessions', 'extension/icons/icon-16.png', 'extension/panel.html']]);
+    await devtools.close();
+  });
+
+  it('pairs, then shows the logged-in session with its cookie attributes and expiry', async () => {
+    panel = await context.newPage();
+    await panel.goto(
+      `chrome-extension://${EXTENSION_ID}/extension/panel.html?inspected=${encodeURIComponent(app.url)}`,
+    );
+    await panel.locator('.doctor').waitFor();
+    expect(await panel.locator('.doctor').textContent()).toContain('Not paired yet');
+    await panel
+      .getByLabel('Inspector URL or token')
+      .fill(`${app.origin}/__sessionscope/#token=${app.agent.token}`);
+    await panel.getByRole('button', { name: 'Pair' }).click();
+    await expect.poll(() => panel.getByTestId('connection-status').textContent()).toBe('Connected');
+    await page.goto(`${app.url}login?user=alice`);
+    expect(await page.locator('#user').textContent()).toBe('alice');
+    await row('user').waitFor();
+    expect(await row('user').textContent()).toContain('"alice"');
+    const grid = panel.locator('.cookie-grid');
+    await expect.poll(() => grid.locator('tr', { hasText: 'HttpOnly' }).textContent()).toBe('HttpOnly✓✓');
+    expect(await grid.locator('tr', { hasText: 'Name' }).first().textContent()).toBe(
+      'Namesessionidsessionid',
+    );
+    expect(await grid.locator('tr', { hasText: 'SameSite' }).textContent()).toBe('SameSitelaxLax');
+    expect(await panel.getByTestId('countdown').textContent()).toMatch(/13d 23h 59m left|14d 0h 0m left/);
+    await shot('panel-session');
+  });
+
+  it('edits a value in the panel and the app renders it on reload', async () => {
+    await row('user').hover();
+    await panel.getByTitle('Edit user as JSON').click();
+    await panel.getByLabel('JSON value of user').fill('"bob');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    expect(await panel.locator('.inline-error').textContent()).toMatch(/Invalid JSON/);
+    await panel.getByLabel('JSON value of user').fill('"bob"');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row('user').textContent()).toContain('"bob"');
+    expect(await appText('user')).toBe('bob');
+    await panel.getByLabel('New key').fill('theme');
+    await panel.getByLabel('New value (JSON)').fill('"dark"');
+    await panel.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => appText('theme')).toBe('dark');
+    await row('cart').click();
+    await row('cart').press('ArrowRight');
+    await shot('panel-edited');
+  });
+
+  it('pops a key, then flushes: the next request is anonymous and the cookie is deleted', async () => {
+    await row('theme').hover();
+    await panel.getByLabel('Pop theme').click();
+    await expect.poll(() => appText('theme')).toBe('none');
+    expect(await sessionCookie()).toBeDefined();
+    await panel.getByRole('button', { name: 'Flush…' }).click();
+    expect(await panel.getByRole('dialog', { name: 'Confirm flush' }).textContent()).toMatch(/user, cart/);
+    await panel.getByRole('button', { name: 'Flush now' }).click();
+    await panel.getByTestId('session-gone').waitFor();
+    expect(await appText('user')).toBe('anonymous');
+    expect(await sessionCookie()).toBeUndefined();
+  });
+
+  it('sets expiry to 5 s, travels the clock: the panel shows why it expired and the next response deletes the cookie', async () => {
+    await page.goto(`${app.url}login?user=erin`);
+    await panel.getByRole('tab', { name: /Session/ }).click();
+    await expect.poll(() => row('user').textContent()).toContain('"erin"');
+    await panel.getByLabel('Seconds', { exact: true }).fill('5');
+    await panel.getByRole('button', { name: 'Set expiry' }).click();
+    await expect.poll(() => panel.getByTestId('expiry-policy').textContent()).toContain('after idle seconds');
+    await panel.getByRole('button', { name: '+1 min' }).click();
+    await panel.getByTestId('clock-banner').waitFor();
+    await panel.getByTestId('expired-reason').waitFor();
+    expect(await panel.getByTestId('expired-reason').textContent()).toMatch(/expir|clock-travel/);
+    await shot('panel-expired');
+    expect(await sessionCookie()).toBeDefined();
+    expect(await appText('user')).toBe('anonymous');
+    expect(await sessionCookie()).toBeUndefined();
+    await panel.getByRole('tab', { name: /Timeline/ }).click();
+    await shot('panel-timeline');
+    await panel.getByRole('button', { name: 'Reset to real time' }).click();
+    await panel.getByTestId('clock-banner').waitFor({ state: 'detached' });
+  });
+
+  it('does the same in the companion inspector, without the extension', async () => {
+    await page.goto(`${app.url}login?user=carol`);
+    const inspector = await context.newPage();
+    await inspector.goto(`${app.origin}/__sessionscope/#token=${app.agent.token}`);
+    await expect.poll(() => inspector.getByTestId('connection-status').textContent()).toBe('Connected');
+    const inspectorRow = (key: string) => inspector.locator(`[data-key="${key}"] > .tree-row`).first();
+    await expect.poll(() => inspectorRow('user').textContent()).toContain('"carol"');
+    expect(await inspector.locator('.cookie-grid thead').textContent()).toContain('open the DevTools panel');
+    await inspectorRow('user').hover();
+    await inspector.getByTitle('Edit user as JSON').click();
+    await inspector.getByLabel('JSON value of user').fill('"dave"');
+    await inspector.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => appText('user')).toBe('dave');
+    await inspector.getByRole('tab', { name: /All sessions/ }).click();
+    await inspector.locator('table.sessions tbody tr').first().waitFor();
+    await shot('inspector-sessions', inspector);
+    await inspector.close();
+  });
+});
