@@ -257,10 +257,13 @@ export function createFileStore(context: StoreContext): SessionStore {
 
   async function removeOrphanedTempFiles(): Promise<void> {
     for (const name of await readdir(dir)) {
-      if (!name.startsWith(prefix) || !name.includes(TEMP_MARKER)) continue;
+      if (!name.startsWith(prefix)) continue;
+      const temp = name.includes(TEMP_MARKER);
+      // An empty session file is a create placeholder; one an hour old belongs to a writer that
+      // died between claiming the name and renaming the data over it, and would live forever.
       const path = join(dir, name);
       const info = await stat(path).catch(() => null);
-      if (info && context.clock.nowMs() - info.mtimeMs > ORPHAN_AGE_MS)
+      if (info && (temp || info.size === 0) && context.clock.nowMs() - info.mtimeMs > ORPHAN_AGE_MS)
         await unlink(path).catch(() => undefined);
     }
   }
