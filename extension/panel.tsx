@@ -4,7 +4,7 @@
  * requests through the agent's request-id header, and reads the cookie jar through the platform.
  */
 import { REQUEST_ID_HEADER } from '../server-agent/agent/protocol.js';
-import { diagnose } from './client/doctor.js';
+import { diagnose, probe } from './client/doctor.js';
 import { loadPairing, parsePairing, savePairing } from './client/pairing.js';
 import { createExtensionPlatform } from './platform/extension.js';
 import { boot } from './ui/boot.js';
@@ -28,7 +28,14 @@ async function start(): Promise<void> {
     },
   });
   if (!origin) shell.store.setProblem(diagnose('unreachable', 'The inspected page is not an http(s) page.'));
-  else if (!target) shell.store.setProblem(diagnose('no_token', `No pairing remembered for ${origin}.`));
+  else if (!target) {
+    // Look for the agent on the inspected origin first, so "not paired" is never shown for an app
+    // that has no agent at all.
+    const found = await probe(origin, '');
+    shell.store.setProblem(
+      found.code === 'unreachable' ? found : diagnose('no_token', `Agent found at ${origin}; no pairing remembered yet.`),
+    );
+  }
   platform.onRequestFinished((request) => {
     const id = request.responseHeaders[REQUEST_ID_HEADER];
     if (id) shell.store.noteRequest(id);

@@ -38,8 +38,9 @@ export const COOKIE_BYTES_LIMIT = 4096;
 /** Expiry differences under this are rounding (Max-Age seconds, request latency). */
 const EXPIRY_TOLERANCE_MS = 5_000;
 
+/** Bytes of `name=value`, counted the way the agent reports `size`. */
 export function cookieBytes(name: string, value: string): number {
-  return new TextEncoder().encode(name + value).length;
+  return new TextEncoder().encode(`${name}=${value}`).length;
 }
 
 export function mismatchHints(input: HintInput): Hint[] {

@@ -23,7 +23,7 @@ export function ClockBanner() {
   const sign = clock.offsetSeconds < 0 ? '−' : '+';
   return (
     <div class="clock-banner" role="status" data-testid="clock-banner">
-      ⏱ Virtual clock {sign}
+      Virtual clock {sign}
       {formatDuration(Math.abs(clock.offsetSeconds))}
       {clock.frozen ? ' (frozen)' : ''} · session time {formatDate(sessionNow(clock, local))}
       <button type="button" onClick={() => void store.resetClock()}>

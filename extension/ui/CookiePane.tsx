@@ -13,7 +13,8 @@ export interface CookiePaneProps {
   onGrant?: (() => void) | undefined;
 }
 
-type Row = [label: string, browser: string, server: string];
+/** label, browser text, server text, and whether the two sides disagree (only when both are known). */
+type Row = [label: string, browser: string, server: string, differs: boolean];
 
 function browserExpiry(c: BrowserCookie): string {
   return c.session || c.expirationDate === undefined ? 'Session' : formatDate(c.expirationDate * 1000);
@@ -29,28 +30,53 @@ const flag = (v: boolean | undefined): string => (v === undefined ? '—' : v ? 
 export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null, reveal: boolean): Row[] {
   const b = browser;
   const s = server;
+  const both = Boolean(b && s);
   const value = b ? (reveal ? b.value : `‹${b.value.length} chars, hidden›`) : '—';
+  const serverExpiryMs = s?.maxAge !== undefined ? null : s?.expires ? Date.parse(s.expires) : null;
+  const browserExpiryMs = b?.expirationDate === undefined ? null : b.expirationDate * 1000;
+  const sessionCookieDiffers =
+    Boolean(s && b) && (s!.maxAge === undefined && !s!.expires) !== (b!.session || browserExpiryMs === null);
+  const expiryDiffers =
+    sessionCookieDiffers ||
+    (serverExpiryMs !== null &&
+      browserExpiryMs !== null &&
+      Math.abs(serverExpiryMs - browserExpiryMs) > 5_000);
+  const browserSameSite = b
+    ? ({ no_restriction: 'none', lax: 'lax', strict: 'strict', unspecified: '' } as const)[b.sameSite]
+    : '';
   return [
-    ['Name', b?.name ?? '—', s?.name ?? '—'],
-    ['Value', value, s ? s.value : '—'],
+    ['Name', b?.name ?? '—', s?.name ?? '—', both && b!.name !== s!.name],
+    ['Value', value, s ? s.value : '—', false],
     [
       'Domain',
       b ? `${b.domain}${b.hostOnly ? ' (host-only)' : ''}` : '—',
       s?.domain ?? (s ? '(host-only)' : '—'),
+      both && (s!.domain === undefined) !== b!.hostOnly,
     ],
-    ['Path', b?.path ?? '—', s?.path ?? '—'],
-    ['Expires / Max-Age', b ? browserExpiry(b) : '—', s ? serverExpiry(s) : '—'],
-    ['Size', b ? `${cookieBytes(b.name, b.value)} B` : '—', s ? `${s.size} B` : '—'],
-    ['HttpOnly', flag(b?.httpOnly), flag(s?.httpOnly)],
-    ['Secure', flag(b?.secure), flag(s?.secure)],
-    ['SameSite', b?.sameSite ?? '—', s?.sameSite ?? (s ? '(none)' : '—')],
+    ['Path', b?.path ?? '—', s?.path ?? '—', both && (s!.path ?? '/') !== b!.path],
+    ['Expires / Max-Age', b ? browserExpiry(b) : '—', s ? serverExpiry(s) : '—', both && expiryDiffers],
+    [
+      'Size',
+      b ? `${cookieBytes(b.name, b.value)} B` : '—',
+      s ? `${s.size} B` : '—',
+      both && cookieBytes(b!.name, b!.value) !== s!.size,
+    ],
+    ['HttpOnly', flag(b?.httpOnly), flag(s?.httpOnly), both && Boolean(s!.httpOnly) !== b!.httpOnly],
+    ['Secure', flag(b?.secure), flag(s?.secure), both && Boolean(s!.secure) !== b!.secure],
+    [
+      'SameSite',
+      b?.sameSite ?? '—',
+      s?.sameSite ?? (s ? '(none)' : '—'),
+      both && (s!.sameSite ?? '').toLowerCase() !== browserSameSite,
+    ],
     [
       'Partition key site',
       b?.partitionKey?.topLevelSite ?? (b ? '(unpartitioned)' : '—'),
       s ? (s.partitioned ? 'Partitioned' : '—') : '—',
+      both && Boolean(s!.partitioned) !== Boolean(b!.partitionKey),
     ],
-    ['Cross-site ancestor', b?.partitionKey ? flag(b.partitionKey.hasCrossSiteAncestor) : '—', '—'],
-    ['Store', b?.storeId ?? '—', '—'],
+    ['Cross-site ancestor', b?.partitionKey ? flag(b.partitionKey.hasCrossSiteAncestor) : '—', '—', false],
+    ['Store', b?.storeId ?? '—', '—', false],
   ];
 }
 
@@ -99,8 +125,8 @@ export function CookiePane({ lookup, server, hints, onGrant }: CookiePaneProps) 
           </tr>
         </thead>
         <tbody>
-          {rowsFor(browser, serverCookie, reveal).map(([label, b, s]) => (
-            <tr key={label} class={b !== s && b !== '—' && s !== '—' && label !== 'Value' ? 'differs' : ''}>
+          {rowsFor(browser, serverCookie, reveal).map(([label, b, s, differs]) => (
+            <tr key={label} class={differs ? 'differs' : ''}>
               <th scope="row">{label}</th>
               <td>{b}</td>
               <td>{s}</td>

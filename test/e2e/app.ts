@@ -16,7 +16,7 @@ export interface E2eApp {
   close(): Promise<void>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startApp(): Promise<E2eApp> {
   const sessions = createSessions({
@@ -41,7 +41,7 @@ export async function startApp(): Promise<E2eApp> {
         const theme = (await session.get('theme')) as string | undefined;
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
-          `<!doctype html><title>e2e app</title><p>user: <b id="user">${escape(user ?? 'anonymous')}</b></p><p>theme: <b id="theme">${escape(theme ?? 'none')}</b></p>`,
+          `<!doctype html><title>e2e app</title><p>user: <b id="user">${escapeHtml(user ?? 'anonymous')}</b></p><p>theme: <b id="theme">${escapeHtml(theme ?? 'none')}</b></p>`,
         );
         return;
       }

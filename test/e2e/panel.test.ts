@@ -4,7 +4,7 @@
  * the agent attached. Screenshots go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
+    mkdirSync(resolve(root, 'docs/img'), { recursive: true });
     execFileSync('npm', ['run', '-s', 'build:ui'], { cwd: root, stdio: 'ignore' });
     app = await startApp();
     browser = await launch();
@@ -62,6 +63,7 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
       `chrome-extension://${EXTENSION_ID}/extension/panel.html?inspected=${encodeURIComponent(app.url)}`,
     );
     await panel.locator('.doctor').waitFor();
+    await expect.poll(() => panel.locator('.doctor').textContent()).toContain('Agent found at');
     expect(await panel.locator('.doctor').textContent()).toContain('Not paired yet');
     await panel
       .getByLabel('Inspector URL or token')
@@ -99,6 +101,7 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await row('cart').click();
     await row('cart').press('ArrowRight');
     await shot('panel-edited');
+    copyFileSync(`${shots}/panel-edited.png`, resolve(root, 'docs/img/panel.png'));
   });
 
   it('pops a key, then flushes: the next request is anonymous and the cookie is deleted', async () => {

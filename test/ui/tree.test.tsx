@@ -5,7 +5,6 @@ import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ValuePath, ValuePreview } from '../../server-agent/agent/protocol.js';
 import { displayedView } from '../../extension/client/state.js';
-import type { ClientStore } from '../../extension/client/store.js';
 import { Tree } from '../../extension/ui/Tree.js';
 import { pathId } from '../../extension/ui/tree-model.js';
 import { useStoreState } from '../../extension/ui/use-store.js';
@@ -20,7 +19,7 @@ const ENTRIES: [string, ValuePreview][] = [
   ['blob', { t: 'more', type: 'string', bytes: 300_000, length: 300_000 }],
 ];
 
-function LiveTree({ store }: { store: ClientStore }) {
+function LiveTree() {
   const state = useStoreState((s) => s);
   const [expanded, setExpanded] = useState(new Set<string>());
   const [query, setQuery] = useState('');
@@ -46,7 +45,7 @@ function LiveTree({ store }: { store: ClientStore }) {
 
 async function setup() {
   const ctx = await connectedStore(view(ENTRIES));
-  render(withApp(ctx.store, <LiveTree store={ctx.store} />));
+  render(withApp(ctx.store, <LiveTree />));
   await tick();
   return ctx;
 }
