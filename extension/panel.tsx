@@ -33,7 +33,9 @@ async function start(): Promise<void> {
     // that has no agent at all.
     const found = await probe(origin, '');
     shell.store.setProblem(
-      found.code === 'unreachable' ? found : diagnose('no_token', `Agent found at ${origin}; no pairing remembered yet.`),
+      found.code === 'unreachable'
+        ? found
+        : diagnose('no_token', `Agent found at ${origin}; no pairing remembered yet.`),
     );
   }
   platform.onRequestFinished((request) => {

@@ -54,6 +54,11 @@ function groupText(group: RequestGroup): string {
     .toLowerCase();
 }
 
+/** The panels' own reads (getSession outside any request) load the session too: not worth a row. */
+function isInspectorRead(group: RequestGroup): boolean {
+  return group.requestId === null && group.entries.every((e) => e.event.type === 'session.loaded');
+}
+
 function EventRow({ event }: { event: WireEvent }) {
   if (event.type === 'session.modified') {
     return (
