@@ -91,7 +91,7 @@ export function Timeline() {
   const [filter, setFilter] = useState('');
   const [importError, setImportError] = useState<string | null>(null);
   const groups = groupByRequest(timeline).filter(
-    (g) => !filter || groupText(g).includes(filter.toLowerCase()),
+    (g) => !isInspectorRead(g) && (!filter || groupText(g).includes(filter.toLowerCase())),
   );
   const download = (): void => {
     const blob = new Blob([exportTimeline(timeline)], { type: 'application/json' });
