@@ -34,7 +34,14 @@ function gzipBytes(files: string[]): number {
 
 const panelFiles = pageScripts(resolve(root, 'dist/extension/extension/panel.html'));
 const panel = gzipBytes(panelFiles);
-const inspector = gzipBytes(pageScripts(resolve(root, 'dist/inspector/index.html')));
+const inspectorFiles = pageScripts(resolve(root, 'dist/inspector/index.html'));
+const inspector = gzipBytes(inspectorFiles);
+// webextension-polyfill throws outside an extension: the inspector must never bundle it.
+const polyfilled = inspectorFiles.filter((f) => readFileSync(f, 'utf8').includes('only be loaded in a browser extension'));
+if (polyfilled.length) {
+  process.stderr.write(`the inspector bundle contains webextension-polyfill (${polyfilled.join(', ')})\n`);
+  process.exit(1);
+}
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 process.stdout.write(
   `panel JS: ${kb(panel)} gzip in ${panelFiles.length} files (budget ${kb(PANEL_BUDGET_BYTES)}); inspector JS: ${kb(inspector)} gzip\n`,
