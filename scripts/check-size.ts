@@ -37,7 +37,9 @@ const panel = gzipBytes(panelFiles);
 const inspectorFiles = pageScripts(resolve(root, 'dist/inspector/index.html'));
 const inspector = gzipBytes(inspectorFiles);
 // webextension-polyfill throws outside an extension: the inspector must never bundle it.
-const polyfilled = inspectorFiles.filter((f) => readFileSync(f, 'utf8').includes('only be loaded in a browser extension'));
+const polyfilled = inspectorFiles.filter((f) =>
+  readFileSync(f, 'utf8').includes('only be loaded in a browser extension'),
+);
 if (polyfilled.length) {
   process.stderr.write(`the inspector bundle contains webextension-polyfill (${polyfilled.join(', ')})\n`);
   process.exit(1);
