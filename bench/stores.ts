@@ -185,9 +185,9 @@ async function main(): Promise<void> {
     '|---|---:|',
     ...rows,
     '',
-    `- Redis engine vs raw ioredis SET+GET (the floor): ${ratio(raw, redis)} slower (goal ≤ 1.25×).`,
-    `- Redis engine vs connect-redis: ${ratio(redis, connectRedis)} its throughput (goal > 1×).`,
-    `- PostgreSQL engine vs connect-pg-simple: ${ratio(postgres, pgSimple)} its throughput.`,
+    `- Raw ioredis SET+GET (the floor) ÷ Redis engine: ${ratio(raw, redis)} (goal ≤ 1.25×).`,
+    `- Redis engine ÷ connect-redis: ${ratio(redis, connectRedis)} (goal > 1×).`,
+    `- PostgreSQL engine ÷ connect-pg-simple: ${ratio(postgres, pgSimple)}.`,
   ].join('\n');
   process.stdout.write(`${body}\n`);
   if (process.argv.includes('--write')) writeSection('Stores', body);

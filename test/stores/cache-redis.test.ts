@@ -163,6 +163,52 @@ describe.skipIf(!available)('cache on Redis', () => {
       }
     });
 
+    it('Redis frozen (answers nothing): requests fail within 1 s, the stalled connection is dropped, and it recovers after', async () => {
+      const server = await startRedis();
+      const sessions = createSessionManager({
+        SECRET_KEY,
+        SESSION_ENGINE: 'cache',
+        CACHES: caches('frozen', server.url),
+        SESSION_STORE_TIMEOUT_MS: 400,
+      });
+      const logs = captureLogs();
+      try {
+        const s = sessions.open();
+        await s.set('a', 1);
+        await s.save();
+        server.freeze?.();
+        const started = Date.now();
+        const error = await sessions
+          .open(s.sessionKey)
+          .get('a')
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(error).toBeInstanceOf(StoreUnavailable);
+        expect(Date.now() - started).toBeLessThan(1000);
+        // Within two periods the watchdog sees the same command still waiting and drops the connection.
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(logs.records.some((r) => r.message.includes('stopped answering'))).toBe(true);
+        server.thaw?.();
+        const back = Date.now();
+        let value: unknown;
+        while (Date.now() - back < 2000) {
+          value = await sessions
+            .open(s.sessionKey)
+            .get('a')
+            .catch(() => undefined);
+          if (value === 1) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(value).toBe(1);
+      } finally {
+        logs.stop();
+        await sessions.close();
+        await server.stop();
+      }
+    });
+
     it('Redis killed mid-traffic: requests fail within 1 s, nothing crashes, and it recovers by itself within 2 s of Redis returning', async () => {
       const server = await startRedis();
       const sessions = createSessionManager({

@@ -23,6 +23,9 @@ export async function sparePort(): Promise<number> {
 export interface RedisProcess {
   port: number;
   url: string;
+  /** SIGSTOP / SIGCONT: a server that accepts nothing and answers nothing (half-open socket). */
+  freeze?(): void;
+  thaw?(): void;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -60,10 +63,17 @@ export async function startRedis(extraArgs: string[] = [], port?: number): Promi
       child = spawn('redis-server', args, { stdio: 'ignore' });
       await waitFor(() => portOpen(chosen), 5000);
     },
+    freeze() {
+      child?.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
+    },
     async stop() {
       const running = child;
       child = null;
       if (!running || running.exitCode !== null) return;
+      running.kill('SIGCONT');
       const exited = new Promise((r) => running.once('exit', r));
       running.kill('SIGKILL');
       await exited;

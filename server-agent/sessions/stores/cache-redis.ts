@@ -51,7 +51,6 @@ function createClient(spec: CacheSpec, timeoutMs: number): Client {
   const { cluster, sentinels, name, ...rest } = spec.options;
   const failFast = {
     enableOfflineQueue: false,
-    commandTimeout: timeoutMs,
     connectTimeout: Math.max(timeoutMs, 1000),
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
@@ -66,7 +65,7 @@ function createClient(spec: CacheSpec, timeoutMs: number): Client {
       enableOfflineQueue: false,
       clusterRetryStrategy: retryStrategy,
       slotsRefreshTimeout: Math.max(timeoutMs, 1000),
-      redisOptions: { ...failFast, ...rest },
+      redisOptions: { ...failFast, commandTimeout: timeoutMs, ...rest },
     });
   }
   if (Array.isArray(sentinels)) {
@@ -79,6 +78,29 @@ function createClient(spec: CacheSpec, timeoutMs: number): Client {
   }
   // Django's RedisCache: the first LOCATION is the server that takes writes.
   return new Redis(spec.locations[0] ?? 'redis://127.0.0.1:6379', { ...failFast, ...rest });
+}
+
+const isOk = (reply: string | null) => reply === 'OK';
+
+/**
+ * A connection that stops answering (a half-open socket, a frozen server) would leave commands
+ * waiting forever. Rather than a timer per command (ioredis's commandTimeout costs ~2 µs a
+ * command), one timer checks whether the oldest command awaiting a reply is still the same after
+ * a whole period, and if so drops the connection: every waiting command fails, and ioredis
+ * reconnects. (The Cluster client keeps commandTimeout.)
+ */
+function watchStalls(client: Node, periodMs: number, onStall: () => void): () => void {
+  let previousHead: unknown;
+  const timer = setInterval(() => {
+    const head = client.commandQueue.peekFront();
+    if (head !== undefined && head === previousHead && client.status === 'ready') {
+      onStall();
+      client.disconnect(true);
+    }
+    previousHead = head;
+  }, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** SCAN's glob syntax: escape the prefix so a KEY_PREFIX with `*` or `[` matches only itself. */
@@ -107,6 +129,12 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
     reportedDown = false;
     lastError = null;
   });
+
+  const stopWatchdog = client.isCluster
+    ? () => undefined
+    : watchStalls(client as Node, options.timeoutMs, () => {
+        options.log.warn(`${description} stopped answering for ${options.timeoutMs} ms; reconnecting`);
+      });
 
   const unavailable = (error: unknown) =>
     new StoreUnavailable(
@@ -145,14 +173,20 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
     });
   };
 
-  const call = async <T>(command: () => Promise<T>): Promise<T> => {
+  const fail = (error: unknown): never => {
+    throw unavailable(error);
+  };
+  /** Connected: run the command straight away (the hot path, no extra await). Not yet: wait first. */
+  const call = <T>(command: () => Promise<T>): Promise<T> => {
+    if (client.status === 'ready') return command().catch(fail);
     const waiting = whenReady();
-    if (waiting) await waiting;
-    try {
-      return await command();
-    } catch (error) {
-      throw unavailable(error);
-    }
+    return waiting
+      ? waiting
+          .then(command)
+          .catch((error: unknown) =>
+            error instanceof StoreUnavailable ? Promise.reject(error) : fail(error),
+          )
+      : command().catch(fail);
   };
 
   const masters = (): Node[] =>
@@ -188,6 +222,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
       }),
     async close() {
       closing = true;
+      stopWatchdog();
       try {
         await client.quit();
       } catch {

@@ -20,6 +20,7 @@ import { createMemoryCache } from './cache-memory.js';
 import { createRedisCache } from './cache-redis.js';
 
 export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
+const MISS: LoadResult = Object.freeze({ outcome: 'miss' });
 
 /** "<expiry ms>\n<Python JSON>": the expiry travels with the data, so any clock can judge it. */
 export function encodeCacheValue(record: Pick<SaveRecord, 'data' | 'expireDate'>): string {
@@ -84,33 +85,33 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
   const keyPrefix = makeCacheKey(options.spec, options.prefix);
   const physicalKey = (key: string) => keyPrefix + key;
   const ttl = (record: SaveRecord) => Math.max(1, Math.ceil(record.ageSeconds));
+  /** Django's cache semantics: a timeout ≤ 0 means "already expired", so nothing is kept; add and
+   * replace still answer whether the key was free or present. */
+  const writeExpired = async (target: string, mode: 'add' | 'replace' | 'set') => {
+    const present = await backend.has(target);
+    if (present && mode !== 'add') await backend.delete(target);
+    return { written: mode === 'add' ? !present : mode === 'replace' ? present : true, bytes: 0 };
+  };
   return {
     backend,
     physicalKey,
-    async load(key) {
-      const text = await backend.get(physicalKey(key));
-      return text === null ? { outcome: 'miss' } : decodeCacheValue(text, context.clock.now());
-    },
+    load: (key) =>
+      backend
+        .get(physicalKey(key))
+        .then((text): LoadResult => (text === null ? MISS : decodeCacheValue(text, context.clock.now()))),
     exists: (key) => backend.has(physicalKey(key)),
-    async write(key, record, mode) {
+    write(key, record, mode) {
       const value = encodeCacheValue(record);
       const bytes = Buffer.byteLength(value);
-      if (record.ageSeconds <= 0) {
-        // Django's cache semantics: a timeout ≤ 0 means "already expired", so nothing is kept;
-        // add/replace still answer whether the key was free/present.
-        const present = await backend.has(physicalKey(key));
-        if (present && mode !== 'add') await backend.delete(physicalKey(key));
-        return { written: mode === 'add' ? !present : mode === 'replace' ? present : true, bytes: 0 };
-      }
-      if (mode === 'set') {
-        await backend.set(physicalKey(key), value, ttl(record));
-        return { written: true, bytes };
-      }
-      const written =
+      const target = physicalKey(key);
+      if (record.ageSeconds <= 0) return writeExpired(target, mode);
+      if (mode === 'set')
+        return backend.set(target, value, ttl(record)).then(() => ({ written: true, bytes }));
+      const writing =
         mode === 'add'
-          ? await backend.add(physicalKey(key), value, ttl(record))
-          : await backend.replace(physicalKey(key), value, ttl(record));
-      return { written, bytes };
+          ? backend.add(target, value, ttl(record))
+          : backend.replace(target, value, ttl(record));
+      return writing.then((written) => ({ written, bytes }));
     },
     delete: (key) => backend.delete(physicalKey(key)),
     async list(listOptions) {
@@ -153,15 +154,14 @@ export function createCacheStore(
     capabilities: { serverSide: true, list: true, expiresOnItsOwn: true, keyPattern: SERVER_KEY_PATTERN },
     load: (key) => cache.load(key),
     exists: (key) => cache.exists(key),
-    async save(key, record, mustCreate) {
+    save: (key, record, mustCreate) =>
       // One round trip each: SET NX for create, SET XX for update (Django does GET then SET).
-      const { written, bytes } = await cache.write(key, record, mustCreate ? 'add' : 'replace');
-      if (!written)
+      cache.write(key, record, mustCreate ? 'add' : 'replace').then(({ written, bytes }) => {
+        if (written) return { bytes };
         throw mustCreate
           ? new CreateError()
           : new UpdateError('The session expired or was deleted from the cache before it could be saved.');
-      return { bytes };
-    },
+      }),
     delete: (key) => cache.delete(key),
     // The cache drops entries itself when their TTL runs out; there is nothing to clear.
     clearExpired: async () => null,
