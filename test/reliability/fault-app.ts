@@ -3,7 +3,8 @@
  * optional hook between load and save), /read reads it, /plain never touches the session.
  */
 import { createServer } from 'node:http';
-import express from 'express';
+import express, { type Request } from 'express';
+import type { Session } from '../../server-agent/sessions/session.js';
 import { createSessions, type Sessions } from '../../server-agent/create.js';
 import type { SessionManagerOptions } from '../../server-agent/sessions/manager.js';
 import { type Listening, listen, send } from '../helpers/http.js';
@@ -30,15 +31,15 @@ export async function startFaultApp(options: SessionManagerOptions): Promise<Fau
   };
   app.use(sessions.middleware());
   app.get('/write', async (req, res) => {
-    const n = Number(await req.session.get('n', 0));
+    const n = Number(await sessionOf(req).get('n', 0));
     const hook = state.betweenLoadAndSave;
     state.betweenLoadAndSave = null;
     if (hook) await hook();
-    await req.session.set('n', n + 1);
+    await sessionOf(req).set('n', n + 1);
     res.send(String(n + 1));
   });
   app.get('/read', async (req, res) => {
-    res.send(String(await req.session.get('n', 0)));
+    res.send(String(await sessionOf(req).get('n', 0)));
   });
   app.get('/plain', (_req, res) => {
     res.send('ok');
@@ -60,4 +61,9 @@ export async function timed(
     cookie: set?.value ? `sessionid=${set.value}` : cookie,
     body: reply.body,
   };
+}
+
+function sessionOf(req: Request): Session {
+  if (!req.session) throw new Error('the session middleware did not run');
+  return req.session;
 }

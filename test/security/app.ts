@@ -1,6 +1,7 @@
 /** A small Express app for the security tests: read, write, login (rotate), logout, 5xx after a write. */
 import { createServer } from 'node:http';
-import express from 'express';
+import express, { type Request } from 'express';
+import type { Session } from '../../server-agent/sessions/session.js';
 import { createSessions, type Sessions } from '../../server-agent/create.js';
 import type { SessionManagerOptions } from '../../server-agent/sessions/manager.js';
 import { type Listening, listen } from '../helpers/http.js';
@@ -30,32 +31,37 @@ export async function startSecurityApp(options: SessionManagerOptions = {}): Pro
   };
   app.use(sessions.middleware());
   app.all('/get', async (req, res) => {
-    res.send(JSON.stringify((await req.session.get('user')) ?? null));
+    res.send(JSON.stringify((await sessionOf(req).get('user')) ?? null));
   });
   app.get('/set', async (req, res) => {
-    await req.session.set('user', String(req.query.v ?? 'alice'));
+    await sessionOf(req).set('user', String(req.query.v ?? 'alice'));
     res.send('ok');
   });
   app.get('/login', async (req, res) => {
-    await req.session.cycleKey();
-    await req.session.set('auth', true);
+    await sessionOf(req).cycleKey();
+    await sessionOf(req).set('auth', true);
     res.send('ok');
   });
   app.get('/logout', async (req, res) => {
-    await req.session.flush();
+    await sessionOf(req).flush();
     res.send('bye');
   });
   app.get('/slow', async (req, res) => {
-    await req.session.set('cart', [1]);
+    await sessionOf(req).set('cart', [1]);
     await new Promise<void>((resolve) => {
       state.release = resolve;
     });
     res.send('ok');
   });
   app.get('/fail', async (req, res) => {
-    await req.session.set('user', 'mallory');
+    await sessionOf(req).set('user', 'mallory');
     res.status(Number(req.query.status ?? 500)).send('failed');
   });
   state.http = await listen(createServer(app));
   return state;
+}
+
+function sessionOf(req: Request): Session {
+  if (!req.session) throw new Error('the session middleware did not run');
+  return req.session;
 }

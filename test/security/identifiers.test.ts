@@ -45,7 +45,11 @@ describe('ID-1 key generation', () => {
       const key = generateSessionKey();
       if (!/^[a-z0-9]{32}$/.test(key)) throw new Error(`bad key shape ${key}`);
       seen.add(key);
-      for (let p = 0; p < 32; p++) (counts[p] as number[])[alphabet.indexOf(key[p] as string)]++;
+      for (let p = 0; p < 32; p++) {
+        const row = counts[p] as number[];
+        const index = alphabet.indexOf(key[p] as string);
+        row[index] = (row[index] ?? 0) + 1;
+      }
     }
     expect(seen.size).toBe(N);
     const expected = N / 36;
