@@ -199,10 +199,8 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
     client,
     expiresOnItsOwn: true,
     get: (key) => call(() => client.get(key)),
-    add: (key, value, ttl) =>
-      call(async () => (await client.set(key, value, 'EX', Math.max(1, ttl), 'NX')) === 'OK'),
-    replace: (key, value, ttl) =>
-      call(async () => (await client.set(key, value, 'EX', Math.max(1, ttl), 'XX')) === 'OK'),
+    add: (key, value, ttl) => call(() => client.set(key, value, 'EX', Math.max(1, ttl), 'NX').then(isOk)),
+    replace: (key, value, ttl) => call(() => client.set(key, value, 'EX', Math.max(1, ttl), 'XX').then(isOk)),
     set: (key, value, ttl) =>
       call(async () => {
         await client.set(key, value, 'EX', Math.max(1, ttl));
