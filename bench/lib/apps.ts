@@ -211,16 +211,27 @@ export function koaSessionApp(storeName: 'signed_cookies' | 'memory'): BenchApp 
       const map = new Map<string, unknown>();
       let ops = 0;
       const store = {
-        get: (key: string) => (ops++, map.get(key)),
-        set: (key: string, value: unknown) => void (ops++, map.set(key, value)),
-        destroy: (key: string) => void (ops++, map.delete(key)),
+        get(key: string) {
+          ops++;
+          return map.get(key);
+        },
+        set(key: string, value: unknown) {
+          ops++;
+          map.set(key, value);
+        },
+        destroy(key: string) {
+          ops++;
+          map.delete(key);
+        },
       };
       app.use(koaSession(storeName === 'memory' ? { store } : {}, app) as Koa.Middleware);
       const sessionOf = (ctx: Koa.Context) => (ctx as unknown as { session: PeerSession }).session;
       koaRoutes(
         app,
         (ctx) => sessionOf(ctx).n ?? 0,
-        (ctx, n) => void (sessionOf(ctx).n = n),
+        (ctx, n) => {
+          sessionOf(ctx).n = n;
+        },
       );
       return serve(
         createServer(app.callback()),
@@ -294,7 +305,9 @@ export function fastifySessionApp(): BenchApp {
           );
         },
         (request) => ((request as { session: PeerSession }).session.n as number | undefined) ?? 0,
-        (request, n) => void ((request as { session: PeerSession }).session.n = n),
+        (request, n) => {
+          (request as { session: PeerSession }).session.n = n;
+        },
       );
       return serve(server, counted.total, async () => {});
     },
