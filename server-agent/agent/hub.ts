@@ -137,8 +137,9 @@ export class AgentHub {
   publish(event: WireEvent): void {
     const item = { seq: ++this.seq, event };
     this.ring.push(item);
-    if (this.ring.length > this.options.limits.replayEvents)
-      this.ring.splice(0, this.ring.length - this.options.limits.replayEvents);
+    // Trim in bulk (amortized), not one splice per event.
+    const keep = this.options.limits.replayEvents;
+    if (this.ring.length > 2 * keep) this.ring = this.ring.slice(-keep);
     this.pending.push(item);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -348,9 +349,10 @@ export class AgentHub {
   private subscribe(client: Client, since: number | undefined): void {
     const oldest = this.ring[0]?.seq ?? this.seq + 1;
     const continuous = since !== undefined && since <= this.seq && since + 1 >= oldest;
-    let events = continuous ? this.ring.filter((item) => item.seq > since) : this.ring.slice();
+    const wanted = continuous ? this.ring.filter((item) => item.seq > since) : this.ring;
+    let events = wanted.slice(-this.options.limits.replayEvents);
     // Keep the snapshot well inside the client's queue budget.
-    let trimmed = false;
+    let trimmed = events.length < wanted.length;
     while (events.length > 1 && JSON.stringify(events).length > this.options.limits.maxQueuedBytes / 4) {
       events = events.slice(Math.floor(events.length / 2));
       trimmed = true;
