@@ -150,6 +150,14 @@ function command(op: CommandOp, id: number, body: Obj): CommandMessage {
   }
 }
 
+/**
+ * A field quoted back in a nack. Never String(value): JSON like {"toString": null} makes that throw
+ * ("Cannot convert object to primitive value"), which escaped as an exception (found by fuzzing).
+ */
+function shown(value: unknown): string {
+  return (typeof value === 'string' ? value : (JSON.stringify(value) ?? typeof value)).slice(0, 40);
+}
+
 export function parseClientFrame(text: string): Parsed {
   let raw: unknown;
   try {
@@ -177,7 +185,7 @@ export function parseClientFrame(text: string): Parsed {
             v: 1,
             type: 'hello',
             client: client as 'extension',
-            clientVersion: String(raw.clientVersion ?? '').slice(0, 40),
+            clientVersion: typeof raw.clientVersion === 'string' ? raw.clientVersion.slice(0, 40) : '',
             protocol: { min: range.min, max: range.max },
           },
         };
@@ -201,7 +209,7 @@ export function parseClientFrame(text: string): Parsed {
           return {
             ok: false,
             code: 'unknown_op',
-            message: `Unknown op ${JSON.stringify(String(raw.op).slice(0, 40))}; known ops: ${COMMAND_OPS.join(', ')}.`,
+            message: `Unknown op ${JSON.stringify(shown(raw.op))}; known ops: ${COMMAND_OPS.join(', ')}.`,
             id,
           };
         }
@@ -211,7 +219,7 @@ export function parseClientFrame(text: string): Parsed {
         return {
           ok: false,
           code: 'bad_request',
-          message: `Unknown frame type ${JSON.stringify(String(raw.type).slice(0, 40))}.`,
+          message: `Unknown frame type ${JSON.stringify(shown(raw.type))}.`,
           id,
         };
     }

@@ -136,3 +136,16 @@ describe('fuzz: agent frames and handshake guards', () => {
     FUZZ_TIMEOUT_MS,
   );
 });
+
+describe('fuzz regressions', () => {
+  it('a frame whose type or op is an object with a "toString": null key is a nack, not an exception', () => {
+    for (const frame of [
+      '{"v":1,"type":{"toString":null}}',
+      '{"v":1,"type":"command","id":1,"op":{"toString":null}}',
+      '{"v":1,"type":"hello","protocol":{"min":1,"max":1},"client":"cli","clientVersion":{"toString":null}}',
+    ]) {
+      expect(() => parseClientFrame(frame)).not.toThrow();
+    }
+    expect(parseClientFrame('{"v":1,"type":{"toString":null}}').ok).toBe(false);
+  });
+});
