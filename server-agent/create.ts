@@ -2,13 +2,23 @@
 import { expressMiddleware } from './http/express.js';
 import type { NodeMiddleware } from './http/node.js';
 import { createSessionManager, type SessionManager, type SessionManagerOptions } from './sessions/manager.js';
+import type { InferSessionData, StandardSchemaV1, TypedSession } from './sessions/schema.js';
+import type { JsonValue } from './sessions/serializer.js';
+import type { Session } from './sessions/session.js';
 
-export interface Sessions extends SessionManager {
+export interface Sessions<Data = Record<string, JsonValue>> extends SessionManager {
   /** node:http, Connect and Express middleware setting `req.session`. */
   middleware(): NodeMiddleware;
+  /** The same session, with get/set typed by the `schema` option (a type-only view, no copy). */
+  typed(session: Session): TypedSession<Data>;
 }
 
-export function createSessions(options: SessionManagerOptions = {}): Sessions {
+export function createSessions<
+  S extends StandardSchemaV1 = StandardSchemaV1<unknown, Record<string, JsonValue>>,
+>(options: SessionManagerOptions & { schema?: S } = {}): Sessions<InferSessionData<S>> {
   const manager = createSessionManager(options);
-  return Object.assign(manager, { middleware: () => expressMiddleware(manager) });
+  return Object.assign(manager, {
+    middleware: () => expressMiddleware(manager),
+    typed: (session: Session) => session as unknown as TypedSession<InferSessionData<S>>,
+  });
 }

@@ -8,6 +8,7 @@ export { koaSessions } from './http/koa.js';
 export { fastifySessions } from './http/fastify.js';
 export { honoSessions, type SessionVariables } from './http/hono.js';
 export { fromExpressStore, type ExpressStoreLike } from './sessions/stores/express-store.js';
+export type { InferSessionData, StandardSchemaV1, TypedSession } from './sessions/schema.js';
 export { deletionCookie, mergeVary, readCookie, sessionCookie } from './http/cookies.js';
 export { type Clock, createClock } from './sessions/clock.js';
 export * from './sessions/errors.js';

@@ -7,6 +7,7 @@ import { createCodec } from './codec.js';
 import { SessionEvents } from './events.js';
 import { SessionHandles } from './handles.js';
 import { createLogger } from './log.js';
+import { createValidator, type StandardSchemaV1 } from './schema.js';
 import { Session, type SessionContext } from './session.js';
 import { normalizeSettings, type SessionSettings, type SessionSettingsInput } from './settings.js';
 import type { ClearExpiredOptions, SessionCodec, SessionStore } from './store.js';
@@ -15,6 +16,8 @@ import { resolveStore } from './stores/index.js';
 export interface SessionManagerOptions extends SessionSettingsInput {
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** Optional Standard Schema (zod, valibot, …) checked on every load; see schema.ts. */
+  schema?: StandardSchemaV1;
 }
 
 export interface SessionManager {
@@ -32,7 +35,7 @@ export interface SessionManager {
 }
 
 export function createSessionManager(options: SessionManagerOptions = {}): SessionManager {
-  const { clock: givenClock, env, ...input } = options;
+  const { clock: givenClock, env, schema, ...input } = options;
   const settings = normalizeSettings(input, env ?? process.env);
   const clock = givenClock ?? createClock();
   const events = new SessionEvents();
@@ -40,7 +43,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
   const codec = createCodec(settings.secretKey, settings.secretKeyFallbacks, clock);
   const log = createLogger('sessionscope:store');
   const store = resolveStore(settings.sessionEngine, { settings, clock, codec, log });
-  const context: SessionContext = { settings, store, clock, events, codec, handles };
+  const context: SessionContext = { settings, store, clock, events, codec, handles, validate: schema ? createValidator(schema) : undefined };
   const stopClock = clock.onChange((changed) =>
     events.emit('clock.changed', { at: changed.nowMs(), offsetSeconds: changed.offsetSeconds, frozen: changed.frozen }),
   );

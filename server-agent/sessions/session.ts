@@ -11,6 +11,7 @@ import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
 import { type Baseline, mergeChanges, takeBaseline, withSessionLock } from './merge-save.js';
 import { capExceededAt, capsEnabled, createdAtOf, needsTouch, stampCaps } from './lifetime-caps.js';
 import type { JsonValue, SessionData } from './serializer.js';
+import type { SessionValidator } from './schema.js';
 import type { SessionSettings } from './settings.js';
 import { eventSnapshot, expiryPolicy } from './session-events.js';
 import type { LoadResult, SessionCodec, SessionStore } from './store.js';
@@ -27,6 +28,8 @@ export interface SessionContext {
   events: SessionEvents;
   codec: SessionCodec;
   handles: SessionHandles;
+  /** The optional schema's check, run on every load (schema.ts). */
+  validate?: SessionValidator;
 }
 
 export interface ExpiryOptions {
@@ -357,6 +360,7 @@ export class Session {
       }
     }
     if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings)) result = await this.#checkCaps(key, result.data);
+    if (result.outcome === 'hit' && this.#ctx.validate) result = { ...result, data: await this.#ctx.validate(result.data, this.#ctx.handles.handleFor(key)) };
     const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
     if (result.outcome !== 'hit') {
       if (this.#ctx.store.capabilities.serverSide) this.#key = null;
