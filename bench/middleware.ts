@@ -46,3 +46,5 @@ On the untouched route sessionscope makes **${ours('untouched').opsPerRequest.to
 until the session is used); express-session loads the record on every request that carries its cookie.`,
 );
 process.stderr.write('docs/benchmarks.md: Middleware section written\n');
+// Peer stores (better-sqlite3-session-store, pg pools) leave interval timers behind.
+process.exit(0);
