@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { type AgentHandle, attachAgent } from '../server-agent/agent/agent.js';
@@ -158,8 +158,8 @@ for (let round = 0; round < ROUNDS; round++) {
     if (cell.errors || cell.non2xx) throw new Error(`${mode}: ${cell.errors} errors, ${cell.non2xx} non-2xx`);
     rps[mode].push(cell.rps);
     p99[mode].push(cell.p99);
-    if (mode === 'streaming') streamed += app.received;
     await app.close();
+    if (mode === 'streaming') streamed += app.received;
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -224,7 +224,7 @@ const row = (mode: Mode, label: string, goal: string) =>
   `| ${label} | ${fmt(median(rps[mode]))} | ${fmt(median(p99[mode]))} | ${ratioOf(mode).toFixed(3)}× | ${goal} | ${ratioOf(mode) >= Number(goal.replace(/[^\d.]/g, '')) ? 'met' : 'missed'} |`;
 
 const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell (medians), ${CONNECTIONS} connections, autocannon in the same process.
-Machine: ${machineLine()}. Run: ${new Date().toISOString()}.
+Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a round, not across runs).
 
 node:http + \`sessions.middleware()\` on SQLite; every request loads the session, increments a counter and saves
 (one store read + one write). The streaming client is a \`ws\` client in its own process (as the browser is), subscribed and parsing
