@@ -10,7 +10,7 @@ import { escapeHtml, homePage, layout, PRODUCTS } from './views.js';
 
 const THIRTY_DAYS = 30 * 24 * 3600;
 
-const sessionOf = (req: Request) => req.session as Session;
+const sessionOf = (req: Request): Session => req.session;
 
 export function createShopApp(sessions: Sessions, engine: string): express.Express {
   const app = express();

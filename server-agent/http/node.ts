@@ -14,7 +14,12 @@ const log = createLogger('sessionscope:http');
 
 declare module 'node:http' {
   interface IncomingMessage {
-    session?: Session;
+    /**
+     * Set by the middleware. Declared non-optional (as express-session does) because Express's
+     * Request extends both this and Express.Request: an optional here made `req.session`
+     * `Session | undefined` in every Express route.
+     */
+    session: Session;
   }
 }
 
