@@ -34,7 +34,7 @@ try {
   const shop = await startShop({ engine: values.engine, port: Number(values.port), host: values.host });
   console.log(`sessionscope shop (${values.engine} engine) at ${shop.url}`);
   if (shop.inspectorUrl) console.log(`Inspector: ${shop.inspectorUrl}`);
-  else console.log('Inspector: not available in this build (server-agent/agent has no attachAgent yet).');
+  else console.log('Inspector: off (NODE_ENV=production).');
   if (shop.extensionDir)
     console.log(
       `DevTools extension: load ${shop.extensionDir} unpacked (chrome://extensions → Developer mode → Load unpacked).`,

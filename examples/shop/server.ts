@@ -1,10 +1,11 @@
 /**
- * Starts the shop on a port (0 in tests) with the chosen engine, and attaches the inspector agent
- * when this build has one. Returns what main.ts prints and what tests need to stop it.
+ * Starts the shop on a port (0 in tests) with the chosen engine and attaches the inspector agent
+ * (`/__sessionscope/`) to the same server. Returns what main.ts prints and what tests need to stop it.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
+import { type AgentHandle, attachAgent } from '../../server-agent/agent/agent.js';
 import { createSessions, type Sessions } from '../../server-agent/create.js';
 import type { SessionManagerOptions } from '../../server-agent/sessions/manager.js';
 import { createShopApp } from './app.js';
@@ -28,29 +29,6 @@ export interface RunningShop {
   close(): Promise<void>;
 }
 
-interface AgentHandle {
-  url: string;
-  close(): Promise<void> | void;
-}
-type AttachAgent = (
-  server: Server,
-  sessions: Sessions,
-  options?: Record<string, unknown>,
-) => AgentHandle | Promise<AgentHandle>;
-
-/** The agent is another part of the project; the shop works with or without it. */
-async function loadAttachAgent(): Promise<AttachAgent | null> {
-  for (const candidate of ['../../server-agent/agent/agent.js', '../../server-agent/agent/index.js']) {
-    try {
-      const module = (await import(candidate)) as { attachAgent?: AttachAgent };
-      if (typeof module.attachAgent === 'function') return module.attachAgent;
-    } catch {
-      // Not built into this checkout yet.
-    }
-  }
-  return null;
-}
-
 export async function startShop(options: ShopOptions = {}): Promise<RunningShop> {
   const engine = options.engine ?? 'db';
   const sessions = createSessions({ ...engineSettings(engine), ...options.settings });
@@ -65,9 +43,9 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
   const url = `http://${host}:${port}/`;
 
   let agent: AgentHandle | null = null;
+  // The inspector is a development tool: never attached in production.
   if (options.agent !== false && process.env.NODE_ENV !== 'production') {
-    const attachAgent = await loadAttachAgent();
-    if (attachAgent) agent = await attachAgent(server, sessions, {});
+    agent = attachAgent(server, sessions, { announce: false });
   }
   const extension = resolve('dist/extension');
 

@@ -81,6 +81,22 @@ describe('demo shop (examples/shop)', () => {
     expect((await browse('/')).body).toContain('Log in');
   });
 
+  it('attaches the inspector agent to the same server and gives its URL', async () => {
+    const withAgent = await startShop({
+      port: 0,
+      settings: { SECRET_KEY: 'test-secret-key', DATABASE_URL: ':memory:' },
+    });
+    try {
+      const inspector = new URL(withAgent.inspectorUrl as string);
+      expect(inspector.pathname).toBe('/__sessionscope/');
+      expect(inspector.port).toBe(new URL(withAgent.url).port);
+      expect(inspector.hash).toMatch(/^#token=[A-Za-z0-9_-]{22,}$/);
+      expect((await send(new URL('/healthz', withAgent.url).href)).body).toBe('ok');
+    } finally {
+      await withAgent.close();
+    }
+  });
+
   it('answers a health check without creating a session', async () => {
     const reply = await send(new URL('/healthz', shop.url).href);
     expect(reply.body).toBe('ok');
