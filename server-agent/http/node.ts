@@ -8,6 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
+import { secureCookieOnPlainHttpWarner } from './adapter-checks.js';
 import { createMiddlewareCore, type FinishResult, type MiddlewareCore, type RequestState } from './middleware.js';
 
 const log = createLogger('sessionscope:http');
@@ -27,11 +28,13 @@ type Next = (error?: unknown) => void;
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
 
 export function nodeMiddleware(sessions: SessionManager, core: MiddlewareCore = createMiddlewareCore(sessions)): NodeMiddleware {
+  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
   return (req, res, next) => {
     if (req.session) {
       next?.(new Error('sessionscope middleware is installed twice on this request; keep one app.use(sessions.middleware()).'));
       return;
     }
+    warnSecure((req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https');
     const state = core.begin({ method: req.method ?? 'GET', url: req.url ?? '/', cookieHeader: req.headers.cookie });
     req.session = state.session;
     holdResponseUntilSaved(res, (status) => core.finish(state, { status, vary: res.getHeader('vary') as string | undefined }), state);

@@ -96,4 +96,20 @@ describe('adapter misuse', () => {
     const warnings = lines.filter((line) => line.message.includes('SESSION_COOKIE_SECURE is on'));
     expect(warnings).toHaveLength(1);
   });
+
+  it('node:http/Express explain it once too, and stay quiet behind an https proxy', async () => {
+    const lines: LogRecord[] = [];
+    cleanup.push(setLogSink((record) => lines.push(record)));
+    const count = () => lines.filter((line) => line.message.includes('SESSION_COOKIE_SECURE is on')).length;
+    const quiet = makeSessions({ SESSION_COOKIE_SECURE: true });
+    const quietMiddleware = quiet.middleware();
+    const proxied = await serve(createServer((req, res) => quietMiddleware(req, res, () => res.end('ok'))));
+    await send(proxied.url, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(count()).toBe(0);
+    const sessions = makeSessions({ SESSION_COOKIE_SECURE: true });
+    const middleware = sessions.middleware();
+    const server = await serve(createServer((req, res) => middleware(req, res, () => res.end('ok'))));
+    for (let i = 0; i < 3; i++) await send(server.url);
+    expect(count()).toBe(1);
+  });
 });
