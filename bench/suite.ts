@@ -3,6 +3,7 @@
  * cell paired with the peer on the same framework and store, measured in the same run.
  * `npx tsx bench/suite.ts` (part of `npm run bench`); BENCH_SECONDS sets the seconds per cell.
  */
+import { loadavg } from 'node:os';
 import {
   type BenchApp,
   expressSessionApp,
@@ -14,7 +15,8 @@ import {
 } from './lib/apps.js';
 import { CONNECTIONS, SECONDS } from './lib/measure.js';
 import { fmt, machineLine, ratio, writeSection } from './lib/report.js';
-import { type Result, runApp, SCENARIOS, type Scenario } from './lib/run.js';
+import { ROUNDS, runPair } from './lib/pair.js';
+import { type Result, SCENARIOS, type Scenario } from './lib/run.js';
 
 const scenarios = Object.keys(SCENARIOS) as Scenario[];
 const ENGINES = ['memory', 'sqlite', 'redis', 'postgres', 'file', 'signed_cookies'];
@@ -30,43 +32,34 @@ const pairs: [BenchApp, BenchApp][] = [
   [sessionscopeFastify('memory'), fastifySessionApp()],
 ];
 
-const results = new Map<BenchApp, Result[] | string>();
 const started = Date.now();
-for (const app of new Set(pairs.flat())) {
-  if (
-    [...results.keys()].some(
-      (done) => done.framework === app.framework && done.library === app.library && done.store === app.store,
-    )
-  )
-    continue;
+const loadBefore = loadavg()[0] ?? 0;
+const measured: ([Result[], Result[]] | string)[] = [];
+for (const [ours, peer] of pairs) {
   try {
-    results.set(app, await runApp(app, scenarios));
+    measured.push(await runPair(ours, peer, scenarios));
   } catch (error) {
-    results.set(app, `unavailable: ${(error as Error).message}`);
-    process.stderr.write(`${app.framework} ${app.library} ${app.store}: ${(error as Error).message}\n`);
+    measured.push(`unavailable: ${(error as Error).message}`);
+    process.stderr.write(`${ours.framework} ${ours.store}: ${(error as Error).message}\n`);
   }
 }
-
-const resultsOf = (app: BenchApp): Result[] | string => {
-  for (const [done, value] of results)
-    if (done.framework === app.framework && done.library === app.library && done.store === app.store)
-      return value;
-  return 'not run';
-};
+const loadAfter = loadavg()[0] ?? 0;
 
 const rows: string[] = [];
 const chart: string[] = [];
 const misses: string[] = [];
-for (const [ours, peer] of pairs) {
-  const a = resultsOf(ours);
-  const b = resultsOf(peer);
+const rss: string[] = [];
+const untouched: string[] = [];
+pairs.forEach(([ours, peer], index) => {
+  const outcome = measured[index];
   const peerLabel = `${peer.library} (${peer.store})`;
-  if (typeof a === 'string' || typeof b === 'string') {
+  if (typeof outcome === 'string' || !outcome) {
     rows.push(
-      `| ${ours.framework} | ${ours.store} | all | ${typeof a === 'string' ? a : '…'} | | | ${peerLabel} | ${typeof b === 'string' ? b : '…'} | | | |`,
+      `| ${ours.framework} | ${ours.store} | all | ${outcome ?? 'not run'} | | | ${peerLabel} | | | | |`,
     );
-    continue;
+    return;
   }
+  const [a, b] = outcome;
   for (const scenario of scenarios) {
     const x = a.find((r) => r.scenario === scenario) as Result;
     const y = b.find((r) => r.scenario === scenario) as Result;
@@ -78,33 +71,21 @@ for (const [ours, peer] of pairs) {
       `${`${ours.framework} ${ours.store} ${scenario}`.padEnd(36)} ${'█'.repeat(Math.max(1, Math.round(r * 10)))} ${r.toFixed(2)}×`,
     );
     if (r < 1) misses.push(`${ours.framework}/${ours.store}/${scenario} (${r.toFixed(2)}×)`);
+    if (scenario === 'untouched' && ours.framework === 'Express' && peer.store === ours.store)
+      untouched.push(`${ours.store} ${ratio(x.rps, y.rps)}`);
   }
-}
-const rss = [...results.entries()]
-  .filter((entry): entry is [BenchApp, Result[]] => typeof entry[1] !== 'string')
-  .map(
-    ([app, list]) =>
-      `${app.framework} ${app.library} (${app.store}) ${fmt(Math.max(...list.map((r) => r.rssMiB)))} MiB`,
+  rss.push(
+    `${ours.framework} ${ours.store}: sessionscope ${fmt(Math.max(...a.map((r) => r.rssMiB)))} MiB, ${peer.library} ${fmt(Math.max(...b.map((r) => r.rssMiB)))} MiB`,
   );
-const untouched = pairs
-  .filter(
-    ([ours, peer]) =>
-      ours.framework === 'Express' && peer.library === 'express-session' && ours.store === peer.store,
-  )
-  .map(([ours, peer]) => {
-    const a = resultsOf(ours);
-    const b = resultsOf(peer);
-    if (typeof a === 'string' || typeof b === 'string') return `${ours.store}: not measured`;
-    const x = a.find((r) => r.scenario === 'untouched') as Result;
-    const y = b.find((r) => r.scenario === 'untouched') as Result;
-    return `${ours.store} ${ratio(x.rps, y.rps)}`;
-  });
+});
 
 writeSection(
   'Peers',
-  `Command: \`npm run bench\` (this section: \`npx tsx bench/suite.ts\`), ${SECONDS} s per cell after a 1 s warm-up,
+  `Command: \`npm run bench\` (this section: \`npx tsx bench/suite.ts\`). Each pair (sessionscope and its peer) runs side by side:
+a 1 s warm-up each, then per scenario ${ROUNDS} rounds of ${SECONDS} s per library, alternating A B / B A, best round kept;
 ${CONNECTIONS} connections, autocannon in the same process as the servers. Whole run: ${Math.round((Date.now() - started) / 1000)} s.
-Machine: ${machineLine()}; shared with other work while measuring, so treat single ratios with ±20% care. Run: ${new Date().toISOString()}.
+Machine: ${machineLine()}, shared with other engineers' work: load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after
+(2 cores), so absolute req/s move between runs; the interleaving keeps each ratio's two sides under the same load. Run: ${new Date().toISOString()}.
 
 Scenarios: *no session* (route ignores the session, no cookie), *cookie present, untouched*, *read-only*,
 *write every request* (counter + 1), *new session every request* (a write without a cookie). Latency p50/p99
@@ -123,7 +104,7 @@ Ratio chart (each █ = 0.1×; 10 blocks = parity):
 ${chart.join('\n')}
 \`\`\`
 
-Peak RSS of the benchmark process after each app: ${rss.join('; ')}.
+RSS of the benchmark process (servers + load generator) at each library's best round: ${rss.join('; ')}.
 
 Goals (issue 6): "cookie present but untouched" against express-session on the same store: ${untouched.join(', ')} (goal ≥ 2×).
 Cells where sessionscope is slower than its peer: ${misses.length ? misses.join(', ') : 'none'}.`,
