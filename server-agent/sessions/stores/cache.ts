@@ -27,7 +27,7 @@ export function encodeCacheValue(record: Pick<SaveRecord, 'data' | 'expireDate'>
   return `${record.expireDate.getTime()}\n${pythonJsonSerializer.dumps(record.data)}`;
 }
 
-export function decodeCacheValue(text: string, now: Date): LoadResult {
+export function decodeCacheValue(text: string, nowMs: number): LoadResult {
   const newline = text.indexOf('\n');
   const expiresMs = newline > 0 ? Number(text.slice(0, newline)) : Number.NaN;
   if (!Number.isFinite(expiresMs)) {
@@ -35,7 +35,7 @@ export function decodeCacheValue(text: string, now: Date): LoadResult {
     return { outcome: 'corrupt' };
   }
   const expiresAt = new Date(expiresMs);
-  if (!(expiresMs > now.getTime())) return { outcome: 'expired', expiredAt: expiresAt };
+  if (!(expiresMs > nowMs)) return { outcome: 'expired', expiredAt: expiresAt };
   try {
     return { outcome: 'hit', data: pythonJsonSerializer.loads(text.slice(newline + 1)), expiresAt };
   } catch {
@@ -98,11 +98,12 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
     load: (key) =>
       backend
         .get(physicalKey(key))
-        .then((text): LoadResult => (text === null ? MISS : decodeCacheValue(text, context.clock.now()))),
+        .then((text): LoadResult => (text === null ? MISS : decodeCacheValue(text, context.clock.nowMs()))),
     exists: (key) => backend.has(physicalKey(key)),
     write(key, record, mode) {
       const value = encodeCacheValue(record);
-      const bytes = Buffer.byteLength(value);
+      // Python-style JSON escapes every non-ASCII character, so characters are bytes.
+      const bytes = value.length;
       const target = physicalKey(key);
       if (record.ageSeconds <= 0) return writeExpired(target, mode);
       if (mode === 'set')
@@ -117,7 +118,7 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
     async list(listOptions) {
       const page = await backend.scan(keyPrefix, listOptions.cursor ?? null, listOptions.limit);
       const values = await backend.getMany(page.keys);
-      const now = context.clock.now();
+      const now = context.clock.nowMs();
       const items: SessionPage['items'] = [];
       page.keys.forEach((physical, index) => {
         const text = values[index];
