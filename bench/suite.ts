@@ -106,6 +106,11 @@ ${chart.join('\n')}
 
 RSS of the benchmark process (servers + load generator) at each library's best round: ${rss.join('; ')}.
 
+Why the slower cells are slower (structural, not noise): *new session* costs sessionscope two store calls
+(Django's \`create()\` checks \`exists()\` before its insert-only save; peers write blindly, which is also how
+they can overwrite a live session); the *file* engine writes and renames one file per save; *signed_cookies*
+writes pay for Django's salted HMAC-SHA256 and Python-compatible JSON (koa-session signs base64 JSON with SHA1).
+
 Goals (issue 6): "cookie present but untouched" against express-session on the same store: ${untouched.join(', ')} (goal ≥ 2×).
 Cells where sessionscope is slower than its peer: ${misses.length ? misses.join(', ') : 'none'}.`,
 );
