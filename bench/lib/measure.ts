@@ -13,6 +13,8 @@ export interface Cell {
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+/** BENCH_WORKERS=1 moves load generation to a worker thread (off by default; ratios came out the same). */
+export const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 export async function listenOn(server: Server): Promise<string> {
@@ -36,6 +38,7 @@ export async function measure(url: string, cookie?: string, seconds = SECONDS): 
     url,
     connections: CONNECTIONS,
     duration: seconds,
+    ...(WORKERS > 0 ? { workers: WORKERS } : {}),
     headers: cookie ? { cookie } : {},
   });
   return {
