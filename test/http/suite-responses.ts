@@ -4,8 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SESSION_INTERRUPTED_MESSAGE } from '../../server-agent/sessions/errors.js';
+import type { SessionStore } from '../../server-agent/sessions/store.js';
 import { countStoreOps } from '../helpers/http.js';
 import type { Start } from './adapter-suite.js';
+
+/**
+ * Saves that take 50 ms: had the adapter let the headers go before the save finished, the client
+ * would see the response (and look the record up) before the record exists.
+ */
+function slowSaves(store: SessionStore): void {
+  const save = store.save.bind(store);
+  (store as { save: SessionStore['save'] }).save = async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return save(...args);
+  };
+}
 
 export function describeResponses(start: Start): void {
   describe('responses', () => {
@@ -21,6 +34,7 @@ export function describeResponses(start: Start): void {
           body: `user=${String(await session.get('user'))} stored=${String(sessions.store !== undefined)}`,
         }),
       }));
+      slowSaves(app.sessions.store);
       const login = await app.get('/login');
       expect(login.status).toBe(302);
       const key = login.cookie()?.value as string;
@@ -37,6 +51,7 @@ export function describeResponses(start: Start): void {
         },
         '/read': async (session) => ({ body: String(await session.get('streamed')) }),
       }));
+      slowSaves(app.sessions.store);
       const reply = await app.get('/stream');
       expect(reply.body).toBe('one,two,three');
       const key = reply.cookie()?.value as string;
