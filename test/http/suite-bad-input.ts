@@ -80,8 +80,12 @@ export function describeBadInput(start: Start): void {
 
     it('an oversized Cookie header is refused with 431 and the server keeps serving', async () => {
       const app = await start({}, routes);
-      const reply = await app.get('/read', `sessionid=${'a'.repeat(20_000)}`).catch(() => undefined);
-      if (reply) expect(reply.status).toBe(431);
+      const port = new URL(app.url).port;
+      const reply = await sendRaw(
+        app.url,
+        `GET /read HTTP/1.1\nHost: 127.0.0.1:${port}\nCookie: sessionid=${'a'.repeat(20_000)}`,
+      );
+      expect(reply.status).toBe(431);
       await alive(app);
     });
 
