@@ -8,10 +8,16 @@ import { startShop } from '../../examples/shop/server.js';
 import { send } from '../helpers/http.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shop-engine-'));
-const overrides: Record<string, () => Record<string, string>> = {
+// Own Redis database, PostgreSQL schema and files, so other suites' cleanups never race this one.
+const redisCache = {
+  default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/11', KEY_PREFIX: `shop${process.pid}` },
+};
+const overrides: Record<string, () => Record<string, unknown>> = {
   db: () => ({ DATABASE_URL: ':memory:' }),
+  redis: () => ({ CACHES: redisCache }),
+  postgres: () => ({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test?schema=sessionscope_shop_test' }),
   file: () => ({ SESSION_FILE_PATH: tmp() }),
-  cached_db: () => ({ DATABASE_URL: join(tmp(), 'shop.sqlite3') }),
+  cached_db: () => ({ DATABASE_URL: join(tmp(), 'shop.sqlite3'), CACHES: redisCache }),
 };
 
 describe('demo shop engines', () => {

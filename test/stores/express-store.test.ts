@@ -23,7 +23,7 @@ describeStore('fromExpressStore(express-session MemoryStore)', {
 });
 
 describe('fromExpressStore(connect-redis)', () => {
-  const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/12' });
   const prefix = `sessionscope-test:${process.pid}:`;
   beforeAll(async () => {
     await client.connect();
