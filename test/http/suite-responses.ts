@@ -141,6 +141,29 @@ export function describeResponses(start: Start): void {
       expect(ops.save + ops.load).toBe(0);
     });
 
+    it('writes one Set-Cookie per name even when a request cycles the key then flushes (CK-7)', async () => {
+      const app = await start({}, () => ({
+        '/cycle-then-flush': async (session) => {
+          await session.set('user', 'ada');
+          await session.cycleKey();
+          await session.flush();
+          return {};
+        },
+        '/cycle-twice': async (session) => {
+          await session.cycleKey();
+          await session.cycleKey();
+          await session.set('user', 'ada');
+          return {};
+        },
+      }));
+      const key = await app.seed();
+      const flushed = await app.get('/cycle-then-flush', `sessionid=${key}`);
+      expect(flushed.cookies.filter((c) => c.name === 'sessionid')).toHaveLength(1);
+      expect(flushed.cookie()?.value).toBe('');
+      const cycled = await app.get('/cycle-twice', `sessionid=${key}`);
+      expect(cycled.cookies.filter((c) => c.name === 'sessionid')).toHaveLength(1);
+    });
+
     it('reads the stored data on a later request and updates it in place', async () => {
       const app = await start({}, () => ({
         '/count': async (session) => {
