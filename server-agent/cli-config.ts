@@ -10,19 +10,29 @@ import { ImproperlyConfigured } from './sessions/errors.js';
 import type { SessionSettingsInput } from './sessions/settings.js';
 
 const FROM_ENV = [
-  'SECRET_KEY', 'SESSION_ENGINE', 'DATABASE_URL', 'SESSION_FILE_PATH', 'SESSION_COOKIE_NAME', 'SESSION_COOKIE_AGE',
+  'SECRET_KEY',
+  'SESSION_ENGINE',
+  'DATABASE_URL',
+  'SESSION_FILE_PATH',
+  'SESSION_COOKIE_NAME',
+  'SESSION_COOKIE_AGE',
   'SESSION_CACHE_ALIAS',
 ] as const;
 const NUMERIC = new Set(['SESSION_COOKIE_AGE']);
 
-export async function loadCliSettings(configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<{ settings: SessionSettingsInput; source: string }> {
+export async function loadCliSettings(
+  configPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ settings: SessionSettingsInput; source: string }> {
   if (configPath) {
     const path = resolve(configPath);
     if (path.endsWith('.json')) {
       try {
         return { settings: JSON.parse(readFileSync(path, 'utf8')) as SessionSettingsInput, source: path };
       } catch (error) {
-        throw new ImproperlyConfigured(`Cannot read settings from ${path}: ${(error as Error).message}`, { cause: error });
+        throw new ImproperlyConfigured(`Cannot read settings from ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     const module = (await import(pathToFileURL(path).href)) as { default?: SessionSettingsInput };
@@ -40,10 +50,14 @@ export async function loadCliSettings(configPath: string | undefined, env: NodeJ
     try {
       settings.CACHES = JSON.parse(env.CACHES);
     } catch {
-      throw new ImproperlyConfigured('The CACHES environment variable must be JSON, e.g. {"default":{"BACKEND":"redis","LOCATION":"redis://127.0.0.1:6379"}}.');
+      throw new ImproperlyConfigured(
+        'The CACHES environment variable must be JSON, e.g. {"default":{"BACKEND":"redis","LOCATION":"redis://127.0.0.1:6379"}}.',
+      );
     }
   } else if (env.REDIS_URL) {
-    settings.CACHES = { default: { BACKEND: 'django.core.cache.backends.redis.RedisCache', LOCATION: env.REDIS_URL } };
+    settings.CACHES = {
+      default: { BACKEND: 'django.core.cache.backends.redis.RedisCache', LOCATION: env.REDIS_URL },
+    };
   }
   return { settings, source: 'environment variables' };
 }

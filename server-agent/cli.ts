@@ -34,7 +34,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case 'inspect': {
         // Loaded on demand: clearsessions must not pay for the agent (ws) at start-up.
         const modulePath = './agent/inspect-command.js';
-        const { runInspect } = (await import(modulePath)) as { runInspect: (argv: string[]) => Promise<number> };
+        const { runInspect } = (await import(modulePath)) as {
+          runInspect: (argv: string[]) => Promise<number>;
+        };
         return await runInspect(rest);
       }
       case undefined:
@@ -57,7 +59,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string' }, 'batch-size': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string' },
+      'batch-size': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -70,13 +77,18 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
   }
   const { settings, source } = await loadCliSettings(values.config, env);
   const sessions = createSessionManager({ ...settings, env });
-  const engine = typeof sessions.settings.sessionEngine === 'string' ? sessions.settings.sessionEngine : sessions.store.engine;
+  const engine =
+    typeof sessions.settings.sessionEngine === 'string'
+      ? sessions.settings.sessionEngine
+      : sessions.store.engine;
   const out = (line: string) => {
     if (!values.quiet) process.stdout.write(line);
   };
   try {
     if (sessions.store.capabilities.expiresOnItsOwn || !sessions.store.capabilities.serverSide) {
-      out(`Session engine '${engine}' expires sessions on its own; there is nothing to clear. (settings from ${source})\n`);
+      out(
+        `Session engine '${engine}' expires sessions on its own; there is nothing to clear. (settings from ${source})\n`,
+      );
       await sessions.clearExpired();
       return 0;
     }
@@ -89,7 +101,9 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       },
     });
     if (tty) process.stdout.write('\n');
-    out(`Removed ${removed ?? 0} expired session${removed === 1 ? '' : 's'} from '${engine}' in ${Date.now() - started} ms. (settings from ${source})\n`);
+    out(
+      `Removed ${removed ?? 0} expired session${removed === 1 ? '' : 's'} from '${engine}' in ${Date.now() - started} ms. (settings from ${source})\n`,
+    );
     return 0;
   } finally {
     await sessions.close();

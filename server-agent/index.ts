@@ -1,6 +1,20 @@
 export { createSessions, type Sessions } from './create.js';
-export { attachAgent, startAgent, PRODUCTION_OVERRIDE, type AgentHandle, type AgentOptions, type StartAgentOptions } from './agent/agent.js';
-export { PROTOCOL_VERSION, WS_PATH, INSPECTOR_PATH, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, CloseCode } from './agent/protocol.js';
+export {
+  attachAgent,
+  startAgent,
+  PRODUCTION_OVERRIDE,
+  type AgentHandle,
+  type AgentOptions,
+  type StartAgentOptions,
+} from './agent/agent.js';
+export {
+  PROTOCOL_VERSION,
+  WS_PATH,
+  INSPECTOR_PATH,
+  SUBPROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+  CloseCode,
+} from './agent/protocol.js';
 export type * as protocol from './agent/protocol.js';
 export { createMiddlewareCore, type MiddlewareCore, REQUEST_ID_HEADER } from './http/middleware.js';
 export { nodeMiddleware } from './http/node.js';
@@ -12,7 +26,12 @@ export type { InferSessionData, StandardSchemaV1, TypedSession } from './session
 export { deletionCookie, mergeVary, readCookie, sessionCookie } from './http/cookies.js';
 export { type Clock, createClock } from './sessions/clock.js';
 export * from './sessions/errors.js';
-export { SessionEvents, type SessionEvent, type SessionEventMap, type SessionEventType } from './sessions/events.js';
+export {
+  SessionEvents,
+  type SessionEvent,
+  type SessionEventMap,
+  type SessionEventType,
+} from './sessions/events.js';
 export { createLogger, setLogSink, type LogRecord } from './sessions/log.js';
 export { createSessionManager, type SessionManager, type SessionManagerOptions } from './sessions/manager.js';
 export { Session, EXPIRY_KEY } from './sessions/session.js';

@@ -30,11 +30,21 @@ export interface WrittenCookie {
 }
 
 /** Set-Cookie for the session; maxAge undefined means a browser-session cookie. */
-export function sessionCookie(settings: Readonly<SessionSettings>, value: string, maxAge: number | undefined, nowMs: number): WrittenCookie {
+export function sessionCookie(
+  settings: Readonly<SessionSettings>,
+  value: string,
+  maxAge: number | undefined,
+  nowMs: number,
+): WrittenCookie {
   const name = settings.sessionCookieName;
   const size = Buffer.byteLength(name) + 1 + Buffer.byteLength(value);
   if (size > MAX_COOKIE_BYTES) {
-    throw new CookieTooLarge(name, size, MAX_COOKIE_BYTES, 'Keep less in the session, or use a server-side engine (db, cache, file) instead of signed_cookies.');
+    throw new CookieTooLarge(
+      name,
+      size,
+      MAX_COOKIE_BYTES,
+      'Keep less in the session, or use a server-side engine (db, cache, file) instead of signed_cookies.',
+    );
   }
   // RFC 6265bis Max-Age is 1*DIGIT: an already-expired session is written as Max-Age=0, never negative.
   const age = maxAge === undefined ? undefined : Math.max(0, Math.min(Math.trunc(maxAge), MAX_COOKIE_AGE));
@@ -58,7 +68,11 @@ export function sessionCookie(settings: Readonly<SessionSettings>, value: string
 export function deletionCookie(settings: Readonly<SessionSettings>): WrittenCookie {
   const name = settings.sessionCookieName;
   const lower = name.toLowerCase();
-  const secure = lower.startsWith('__secure-') || lower.startsWith('__host-') || settings.sessionCookieSamesite === 'None' || settings.sessionCookieSecure;
+  const secure =
+    lower.startsWith('__secure-') ||
+    lower.startsWith('__host-') ||
+    settings.sessionCookieSamesite === 'None' ||
+    settings.sessionCookieSecure;
   const attributes: CookieAttributes = {
     name,
     value: '',
@@ -87,8 +101,13 @@ function render(a: CookieAttributes, expires: Date | undefined): string {
 }
 
 /** Django's patch_vary_headers: append missing names case-insensitively; `*` swallows everything. */
-export function mergeVary(existing: string | number | readonly string[] | undefined, ...names: string[]): string {
-  const current = (Array.isArray(existing) ? existing.join(',') : existing === undefined ? '' : String(existing))
+export function mergeVary(
+  existing: string | number | readonly string[] | undefined,
+  ...names: string[]
+): string {
+  const current = (
+    Array.isArray(existing) ? existing.join(',') : existing === undefined ? '' : String(existing)
+  )
     .split(/\s*,\s*/)
     .filter(Boolean);
   const seen = new Set(current.map((name) => name.toLowerCase()));

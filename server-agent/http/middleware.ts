@@ -62,8 +62,23 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
       const path = request.url.split('?', 1)[0] ?? '/';
       const requestId = events.active ? `r${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
-      if (requestId) events.emit('request.start', { at: clock.nowMs(), requestId, method: request.method, path, cookiePresent: key !== undefined });
-      return { session, cookiePresent: key !== undefined, requestId, method: request.method, path, started: performance.now(), finished: false };
+      if (requestId)
+        events.emit('request.start', {
+          at: clock.nowMs(),
+          requestId,
+          method: request.method,
+          path,
+          cookiePresent: key !== undefined,
+        });
+      return {
+        session,
+        cookiePresent: key !== undefined,
+        requestId,
+        method: request.method,
+        path,
+        started: performance.now(),
+        finished: false,
+      };
     },
 
     async finish(state, response) {
@@ -117,7 +132,12 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
     },
   };
 
-  async function saveAndRenderCookie(session: Session, status: number, state: RequestState, result: FinishResult): Promise<'saved' | NotSavedReason> {
+  async function saveAndRenderCookie(
+    session: Session,
+    status: number,
+    state: RequestState,
+    result: FinishResult,
+  ): Promise<'saved' | NotSavedReason> {
     const browserClose = await session.getExpireAtBrowserClose();
     const maxAge = browserClose ? undefined : await session.getExpiryAge();
     // Loading just found the cookie's key unknown or expired. Django would now create an empty
@@ -136,7 +156,13 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
     const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs());
     result.setCookie.push(cookie.header);
     if (state.requestId) {
-      events.emit('cookie.set', { at: clock.nowMs(), requestId: state.requestId, session: sessionHandle(session), cookie: redactCookie(cookie.attributes), header: redactHeader(cookie.header, cookie.attributes.value) });
+      events.emit('cookie.set', {
+        at: clock.nowMs(),
+        requestId: state.requestId,
+        session: sessionHandle(session),
+        cookie: redactCookie(cookie.attributes),
+        header: redactHeader(cookie.header, cookie.attributes.value),
+      });
     }
     return 'saved';
   }
@@ -144,18 +170,30 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
   function deleteCookie(result: FinishResult, state: RequestState): void {
     const cookie = deletionCookie(settings);
     result.setCookie.push(cookie.header);
-    if (state.requestId) events.emit('cookie.deleted', { at: clock.nowMs(), requestId: state.requestId, cookie: cookie.attributes, header: cookie.header });
+    if (state.requestId)
+      events.emit('cookie.deleted', {
+        at: clock.nowMs(),
+        requestId: state.requestId,
+        cookie: cookie.attributes,
+        header: cookie.header,
+      });
   }
 
   function failResponse(error: unknown, state: RequestState, result: FinishResult): NotSavedReason {
     if (error instanceof SessionInterrupted) {
       result.replaceWith = { status: 400, body: error.message };
-      if (state.requestId) events.emit('session.interrupted', { at: clock.nowMs(), requestId: state.requestId, message: error.message });
+      if (state.requestId)
+        events.emit('session.interrupted', {
+          at: clock.nowMs(),
+          requestId: state.requestId,
+          message: error.message,
+        });
       return 'interrupted';
     }
     if (error instanceof StoreUnavailable) {
       log.error('Session store unavailable while saving; answering 503', error);
-      if (settings.onStoreUnavailable === 'fail') result.replaceWith = { status: 503, body: 'Service Unavailable: the session store did not answer.' };
+      if (settings.onStoreUnavailable === 'fail')
+        result.replaceWith = { status: 503, body: 'Service Unavailable: the session store did not answer.' };
       return 'store-error';
     }
     log.error(`Session could not be saved${error instanceof SessionError ? ` (${error.code})` : ''}`, error);
@@ -169,11 +207,13 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
 
   /** Events never carry the raw key (ID-6): the cookie value is shown as the session's handle. */
   function redactCookie<T extends { value: string }>(attributes: T): T {
-    return { ...attributes, value: attributes.value ? `‹${sessions.handles.handleFor(attributes.value)}›` : '' };
+    return {
+      ...attributes,
+      value: attributes.value ? `‹${sessions.handles.handleFor(attributes.value)}›` : '',
+    };
   }
 
   function redactHeader(header: string, value: string): string {
     return value ? header.replace(value, `‹${sessions.handles.handleFor(value)}›`) : header;
   }
 }
-

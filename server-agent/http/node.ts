@@ -9,7 +9,12 @@ import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
 import { secureCookieOnPlainHttpWarner } from './adapter-checks.js';
-import { createMiddlewareCore, type FinishResult, type MiddlewareCore, type RequestState } from './middleware.js';
+import {
+  createMiddlewareCore,
+  type FinishResult,
+  type MiddlewareCore,
+  type RequestState,
+} from './middleware.js';
 
 const log = createLogger('sessionscope:http');
 
@@ -27,24 +32,46 @@ declare module 'node:http' {
 type Next = (error?: unknown) => void;
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
 
-export function nodeMiddleware(sessions: SessionManager, core: MiddlewareCore = createMiddlewareCore(sessions)): NodeMiddleware {
+export function nodeMiddleware(
+  sessions: SessionManager,
+  core: MiddlewareCore = createMiddlewareCore(sessions),
+): NodeMiddleware {
   const warnSecure = secureCookieOnPlainHttpWarner(sessions);
   return (req, res, next) => {
     if (req.session) {
-      next?.(new Error('sessionscope middleware is installed twice on this request; keep one app.use(sessions.middleware()).'));
+      next?.(
+        new Error(
+          'sessionscope middleware is installed twice on this request; keep one app.use(sessions.middleware()).',
+        ),
+      );
       return;
     }
-    warnSecure((req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https');
-    const state = core.begin({ method: req.method ?? 'GET', url: req.url ?? '/', cookieHeader: req.headers.cookie });
+    warnSecure(
+      (req.socket as { encrypted?: boolean }).encrypted === true ||
+        req.headers['x-forwarded-proto'] === 'https',
+    );
+    const state = core.begin({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      cookieHeader: req.headers.cookie,
+    });
     req.session = state.session;
-    holdResponseUntilSaved(res, (status) => core.finish(state, { status, vary: res.getHeader('vary') as string | undefined }), state);
+    holdResponseUntilSaved(
+      res,
+      (status) => core.finish(state, { status, vary: res.getHeader('vary') as string | undefined }),
+      state,
+    );
     next?.();
   };
 }
 
 type Held = { method: 'writeHead' | 'write' | 'end' | 'flushHeaders'; args: unknown[] };
 
-export function holdResponseUntilSaved(res: ServerResponse, finish: (status: number) => Promise<FinishResult>, state: RequestState): void {
+export function holdResponseUntilSaved(
+  res: ServerResponse,
+  finish: (status: number) => Promise<FinishResult>,
+  state: RequestState,
+): void {
   const original = {
     writeHead: res.writeHead,
     write: res.write,
@@ -68,7 +95,11 @@ export function holdResponseUntilSaved(res: ServerResponse, finish: (status: num
     if (result.replaceWith) {
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       const body = `${result.replaceWith.body}\n`;
-      res.writeHead(result.replaceWith.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...cookieHeaders(result) });
+      res.writeHead(result.replaceWith.status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        ...cookieHeaders(result),
+      });
       res.end(body);
       return;
     }
@@ -107,7 +138,8 @@ export function holdResponseUntilSaved(res: ServerResponse, finish: (status: num
   res.end = intercept('end') as ServerResponse['end'];
   res.flushHeaders = intercept('flushHeaders') as ServerResponse['flushHeaders'];
   res.once('close', () => {
-    if (!state.finished && phase === 'open') log.debug(`${state.method} ${state.path}: connection closed before a response; session not saved`);
+    if (!state.finished && phase === 'open')
+      log.debug(`${state.method} ${state.path}: connection closed before a response; session not saved`);
   });
 }
 

@@ -31,7 +31,9 @@ export function createClock(realNow: () => number = Date.now): Clock {
     },
     travel(seconds: number) {
       if (!Number.isFinite(seconds)) {
-        throw new RangeError(`clock.travel(seconds) needs a finite number of seconds, got ${String(seconds)}.`);
+        throw new RangeError(
+          `clock.travel(seconds) needs a finite number of seconds, got ${String(seconds)}.`,
+        );
       }
       offsetMs += seconds * 1000;
       notify();

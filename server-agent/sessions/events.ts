@@ -62,7 +62,13 @@ export interface SessionEventMap {
     before?: JsonValue | undefined;
     after?: JsonValue | undefined;
   };
-  'session.saved': EventBase & { ms: number; bytes: number; mustCreate: boolean; keys: string[]; expiresAt: number };
+  'session.saved': EventBase & {
+    ms: number;
+    bytes: number;
+    mustCreate: boolean;
+    keys: string[];
+    expiresAt: number;
+  };
   'session.deleted': EventBase;
   'session.flushed': EventBase & { keys: string[] };
   'session.keyCycled': EventBase & { from: string | null; to: string };

@@ -6,7 +6,8 @@ import type { JsonValue } from './serializer.js';
 
 export type ExpiryValue = number | Date | { seconds: number } | null;
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?(Z|[+-]\d{2}:?\d{2}(?::?\d{2})?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?(Z|[+-]\d{2}:?\d{2}(?::?\d{2})?)?$/;
 
 /** Python's datetime.isoformat() for an aware UTC datetime: microseconds only when non-zero. */
 export function toPythonIso(date: Date): string {
@@ -24,11 +25,24 @@ export function parseIso(text: string): Date | null {
   const m = ISO.exec(text);
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.floor(Number(frac.padEnd(6, '0')) / 1000));
+  let ms = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Math.floor(Number(frac.padEnd(6, '0')) / 1000),
+  );
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(/:/g, '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4)) * 60 + Number(digits.slice(4, 6) || 0)) * 1000;
+    ms -=
+      sign *
+      (Number(digits.slice(0, 2)) * 3600 +
+        Number(digits.slice(2, 4)) * 60 +
+        Number(digits.slice(4, 6) || 0)) *
+      1000;
   }
   return Number.isNaN(ms) ? null : new Date(ms);
 }
@@ -67,10 +81,16 @@ export function storedExpiry(value: ExpiryValue, nowMs: number): JsonValue | und
     return toPythonIso(value);
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RangeError(`setExpiry(seconds) needs a finite number, got ${value}.`);
+    if (!Number.isFinite(value))
+      throw new RangeError(`setExpiry(seconds) needs a finite number, got ${value}.`);
     return value;
   }
-  if (value && typeof value === 'object' && typeof value.seconds === 'number' && Number.isFinite(value.seconds)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    typeof value.seconds === 'number' &&
+    Number.isFinite(value.seconds)
+  ) {
     return toPythonIso(new Date(nowMs + value.seconds * 1000));
   }
   throw new TypeError(

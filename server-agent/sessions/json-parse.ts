@@ -80,7 +80,13 @@ class OrderedParser {
     if (ordered) return map;
     const plain: { [key: string]: JsonValue } = {};
     // defineProperty, not assignment: a "__proto__" key stays plain data.
-    for (const [key, item] of map) Object.defineProperty(plain, key, { value: item, enumerable: true, writable: true, configurable: true });
+    for (const [key, item] of map)
+      Object.defineProperty(plain, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return plain;
   }
 
@@ -116,7 +122,9 @@ class OrderedParser {
   }
 
   private number(): number {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(
+      this.text.slice(this.pos, this.pos + 400),
+    );
     if (!match) throw this.error('unexpected character');
     this.pos += match[0].length;
     return Number(match[0]);

@@ -13,7 +13,9 @@ export type LogSink = (record: LogRecord) => void;
 
 const defaultSink: LogSink = (record) => {
   const suffix = record.error instanceof Error ? `: ${record.error.message}` : '';
-  process.stderr.write(`[${record.namespace}] ${record.level === 'notice' ? '' : `${record.level}: `}${record.message}${suffix}\n`);
+  process.stderr.write(
+    `[${record.namespace}] ${record.level === 'notice' ? '' : `${record.level}: `}${record.message}${suffix}\n`,
+  );
 };
 
 let sink: LogSink = defaultSink;

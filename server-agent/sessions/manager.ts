@@ -43,9 +43,21 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
   const codec = createCodec(settings.secretKey, settings.secretKeyFallbacks, clock);
   const log = createLogger('sessionscope:store');
   const store = resolveStore(settings.sessionEngine, { settings, clock, codec, log });
-  const context: SessionContext = { settings, store, clock, events, codec, handles, validate: schema ? createValidator(schema) : undefined };
+  const context: SessionContext = {
+    settings,
+    store,
+    clock,
+    events,
+    codec,
+    handles,
+    validate: schema ? createValidator(schema) : undefined,
+  };
   const stopClock = clock.onChange((changed) =>
-    events.emit('clock.changed', { at: changed.nowMs(), offsetSeconds: changed.offsetSeconds, frozen: changed.frozen }),
+    events.emit('clock.changed', {
+      at: changed.nowMs(),
+      offsetSeconds: changed.offsetSeconds,
+      frozen: changed.frozen,
+    }),
   );
   let closed = false;
   return {

@@ -26,13 +26,15 @@ export function resolveSecretKey(given: string, env: NodeJS.ProcessEnv, dir = '.
   if (given) {
     if (production && (PLACEHOLDER_SECRETS.has(given.toLowerCase()) || given.length < 32)) {
       throw new ImproperlyConfigured(
-        'SECRET_KEY is too weak for production: use at least 32 random characters (for example `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"`), never an example value.',
+        "SECRET_KEY is too weak for production: use at least 32 random characters (for example `node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"`), never an example value.",
       );
     }
     return given;
   }
   if (production) {
-    throw new ImproperlyConfigured('SECRET_KEY is required when NODE_ENV=production: set it (or SESSIONSCOPE_SECRET_KEY) to at least 32 random characters.');
+    throw new ImproperlyConfigured(
+      'SECRET_KEY is required when NODE_ENV=production: set it (or SESSIONSCOPE_SECRET_KEY) to at least 32 random characters.',
+    );
   }
   if (env.SESSIONSCOPE_SECRET_KEY) return env.SESSIONSCOPE_SECRET_KEY;
   const file = join(dir, 'secret-key');
@@ -47,9 +49,13 @@ export function resolveSecretKey(given: string, env: NodeJS.ProcessEnv, dir = '.
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, '.gitignore'), '*\n');
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
-    log.notice(`No SECRET_KEY set: generated a development key in ${file} (git-ignored). Set SECRET_KEY before production.`);
+    log.notice(
+      `No SECRET_KEY set: generated a development key in ${file} (git-ignored). Set SECRET_KEY before production.`,
+    );
   } catch {
-    log.notice('No SECRET_KEY set: using a random development key for this process only (sessions end on restart).');
+    log.notice(
+      'No SECRET_KEY set: using a random development key for this process only (sessions end on restart).',
+    );
   }
   return key;
 }

@@ -34,7 +34,13 @@ export const pythonJsonSerializer: Serializer = {
 };
 
 /** Python's json.dumps for one value; throws SessionValueError naming the session key and path. */
-export function dumpValue(value: unknown, rootKey: string, path: string, depth: number, seen: Set<object>): string {
+export function dumpValue(
+  value: unknown,
+  rootKey: string,
+  path: string,
+  depth: number,
+  seen: Set<object>,
+): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -50,15 +56,23 @@ export function dumpValue(value: unknown, rootKey: string, path: string, depth: 
   }
   const object = value as object;
   if (depth >= MAX_DEPTH) {
-    throw new SessionValueError(rootKey, `Session key ${JSON.stringify(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`);
+    throw new SessionValueError(
+      rootKey,
+      `Session key ${JSON.stringify(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`,
+    );
   }
   if (seen.has(object)) {
-    throw new SessionValueError(rootKey, `Session key ${JSON.stringify(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`);
+    throw new SessionValueError(
+      rootKey,
+      `Session key ${JSON.stringify(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`,
+    );
   }
   seen.add(object);
   try {
     if (Array.isArray(object)) {
-      const parts = object.map((item, index) => dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen));
+      const parts = object.map((item, index) =>
+        dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen),
+      );
       return `[${parts.join(',')}]`;
     }
     const proto = Object.getPrototypeOf(object);
@@ -120,7 +134,15 @@ export function pythonNumber(value: number): string {
   return String(value);
 }
 
-const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /** Python's ensure_ascii string encoder. */
 export function quote(text: string): string {

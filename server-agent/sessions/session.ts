@@ -129,7 +129,9 @@ export class Session {
     return value;
   }
 
-  async update(values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>): Promise<void> {
+  async update(
+    values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>,
+  ): Promise<void> {
     const data = await this.#data();
     const entries = values instanceof Map || Symbol.iterator in values ? values : Object.entries(values);
     for (const [key, value] of entries as Iterable<[string, JsonValue]>) {
@@ -241,7 +243,8 @@ export class Session {
     this.clear();
     await this.delete();
     this.#key = null;
-    if (this.#ctx.events.active) this.#ctx.events.emit('session.flushed', { ...this.#base(), session: handle, keys });
+    if (this.#ctx.events.active)
+      this.#ctx.events.emit('session.flushed', { ...this.#base(), session: handle, keys });
   }
 
   /** New key, same data, old record deleted: the defence against session fixation on login. */
@@ -286,7 +289,10 @@ export class Session {
       if (this.#ctx.events.active) this.#ctx.events.emit('session.created', this.#base());
       return;
     }
-    throw new SessionError('SESSION_CREATE_EXHAUSTED', 'Unable to create a new session key. It is likely that the store is unavailable.');
+    throw new SessionError(
+      'SESSION_CREATE_EXHAUSTED',
+      'Unable to create a new session key. It is likely that the store is unavailable.',
+    );
   }
 
   async save(options: { mustCreate?: boolean } = {}): Promise<void> {
@@ -297,7 +303,13 @@ export class Session {
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.create();
     const key = this.#key;
-    if (key !== null && serverSide && !mustCreate && this.#mergeBaseline && this.#ctx.settings.sessionSaveStrategy === 'merge') {
+    if (
+      key !== null &&
+      serverSide &&
+      !mustCreate &&
+      this.#mergeBaseline &&
+      this.#ctx.settings.sessionSaveStrategy === 'merge'
+    ) {
       const baseline = this.#mergeBaseline;
       return withSessionLock(this.#ctx.store, key, () => this.#mergeAndWrite(key, baseline, data));
     }
@@ -307,7 +319,8 @@ export class Session {
   /** The merge strategy: re-read the record, apply only this request's changes, write (under the lock). */
   async #mergeAndWrite(key: string, baseline: Baseline, data: SessionData): Promise<void> {
     const stored = await this.#call(() => this.#ctx.store.load(key));
-    if (stored.outcome === 'miss') throw new UpdateError('The session was deleted by another request before this merge save.');
+    if (stored.outcome === 'miss')
+      throw new UpdateError('The session was deleted by another request before this merge save.');
     const merged = mergeChanges(stored.outcome === 'hit' ? stored.data : new Map(), baseline, data);
     this.#cache = merged;
     await this.#write(merged, false);
@@ -354,13 +367,16 @@ export class Session {
       } catch (error) {
         // onStoreUnavailable 'continue': go on with an empty session that keeps its key, so the
         // middleware neither saves it nor deletes the visitor's cookie.
-        if (!(error instanceof StoreUnavailable) || this.#ctx.settings.onStoreUnavailable !== 'continue') throw error;
+        if (!(error instanceof StoreUnavailable) || this.#ctx.settings.onStoreUnavailable !== 'continue')
+          throw error;
         this.#storeUnavailable = true;
         return new Map();
       }
     }
-    if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings)) result = await this.#checkCaps(key, result.data);
-    if (result.outcome === 'hit' && this.#ctx.validate) result = { ...result, data: await this.#ctx.validate(result.data, this.#ctx.handles.handleFor(key)) };
+    if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings))
+      result = await this.#checkCaps(key, result.data);
+    if (result.outcome === 'hit' && this.#ctx.validate)
+      result = { ...result, data: await this.#ctx.validate(result.data, this.#ctx.handles.handleFor(key)) };
     const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
     if (result.outcome !== 'hit') {
       if (this.#ctx.store.capabilities.serverSide) this.#key = null;
@@ -396,7 +412,11 @@ export class Session {
     }
     if (!key) return;
     if (this.#wellFormed(key)) await this.#call(() => this.#ctx.store.delete(key));
-    if (this.#ctx.events.active) this.#ctx.events.emit('session.deleted', { ...this.#base(), session: this.#ctx.handles.handleFor(key) });
+    if (this.#ctx.events.active)
+      this.#ctx.events.emit('session.deleted', {
+        ...this.#base(),
+        session: this.#ctx.handles.handleFor(key),
+      });
   }
 
   encode(data: SessionData | Record<string, JsonValue>): string {
@@ -421,7 +441,8 @@ export class Session {
       this.#loading = undefined;
     });
     const data = await this.#loading;
-    if (this.#ctx.settings.sessionSaveStrategy === 'merge' && this.#key !== null) this.#mergeBaseline = takeBaseline(data);
+    if (this.#ctx.settings.sessionSaveStrategy === 'merge' && this.#key !== null)
+      this.#mergeBaseline = takeBaseline(data);
     // clear() may have run while loading; its empty dict wins, as it would in Django.
     this.#cache ??= data;
     return this.#cache;
@@ -474,7 +495,12 @@ export class Session {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new StoreUnavailable(`The ${this.#ctx.store.engine} session store did not answer within ${limit} ms.`)),
+        () =>
+          reject(
+            new StoreUnavailable(
+              `The ${this.#ctx.store.engine} session store did not answer within ${limit} ms.`,
+            ),
+          ),
         limit,
       );
     });
@@ -493,9 +519,19 @@ export class Session {
     };
   }
 
-  #emitModified(key: string, op: 'set' | 'removed' | 'cleared', before: JsonValue | undefined, after: JsonValue | undefined): void {
+  #emitModified(
+    key: string,
+    op: 'set' | 'removed' | 'cleared',
+    before: JsonValue | undefined,
+    after: JsonValue | undefined,
+  ): void {
     if (!this.#ctx.events.active) return;
-    this.#ctx.events.emit('session.modified', { ...this.#base(), key, op, before: eventSnapshot(before), after: eventSnapshot(after) });
+    this.#ctx.events.emit('session.modified', {
+      ...this.#base(),
+      key,
+      op,
+      before: eventSnapshot(before),
+      after: eventSnapshot(after),
+    });
   }
 }
-

@@ -70,7 +70,8 @@ interface Spec {
 
 const isBool = (v: unknown) => (typeof v === 'boolean' ? null : 'must be true or false');
 const isString = (v: unknown) => (typeof v === 'string' ? null : 'must be a string');
-const isNullableString = (v: unknown) => (v === null || typeof v === 'string' ? null : 'must be a string or null');
+const isNullableString = (v: unknown) =>
+  v === null || typeof v === 'string' ? null : 'must be a string or null';
 const isPositiveInt = (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v > 0 ? null : 'must be a positive whole number of seconds';
 const isNullablePositiveInt = (v: unknown) => (v === null ? null : isPositiveInt(v));
@@ -81,14 +82,18 @@ const SPECS: Spec[] = [
     django: 'SECRET_KEY_FALLBACKS',
     camel: 'secretKeyFallbacks',
     default: () => [],
-    check: (v) => (Array.isArray(v) && v.every((k) => typeof k === 'string') ? null : 'must be a list of strings'),
+    check: (v) =>
+      Array.isArray(v) && v.every((k) => typeof k === 'string') ? null : 'must be a list of strings',
   },
   { django: 'SESSION_ENGINE', camel: 'sessionEngine', default: () => 'db', normalize: normalizeEngine },
   {
     django: 'SESSION_COOKIE_NAME',
     camel: 'sessionCookieName',
     default: () => 'sessionid',
-    check: (v) => (typeof v === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v) ? null : 'must be a cookie name (an HTTP token: letters, digits and !#$%&\'*+-.^_`|~)'),
+    check: (v) =>
+      typeof v === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v)
+        ? null
+        : "must be a cookie name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)",
   },
   { django: 'SESSION_COOKIE_AGE', camel: 'sessionCookieAge', default: () => 1209600, check: isPositiveInt },
   {
@@ -98,7 +103,10 @@ const SPECS: Spec[] = [
     // Labels of letters, digits and inner hyphens (the `cookie` package's rule): anything else would
     // only fail later, on every response, when the Set-Cookie header is written.
     check: (v) =>
-      v === null || (typeof v === 'string' && v.length <= 253 && /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(v))
+      v === null ||
+      (typeof v === 'string' &&
+        v.length <= 253 &&
+        /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(v))
         ? null
         : 'must be a domain such as ".example.com" (labels of letters, digits and inner hyphens, at most 253 characters), or null',
   },
@@ -117,17 +125,35 @@ const SPECS: Spec[] = [
     django: 'SESSION_COOKIE_SAMESITE',
     camel: 'sessionCookieSamesite',
     default: () => 'Lax',
-    normalize: (v) => (typeof v === 'string' ? ({ lax: 'Lax', strict: 'Strict', none: 'None' } as Record<string, string>)[v.toLowerCase()] ?? v : v),
-    check: (v) => (v === false || v === 'Lax' || v === 'Strict' || v === 'None' ? null : 'must be "Lax", "Strict", "None" or false'),
+    normalize: (v) =>
+      typeof v === 'string'
+        ? (({ lax: 'Lax', strict: 'Strict', none: 'None' } as Record<string, string>)[v.toLowerCase()] ?? v)
+        : v,
+    check: (v) =>
+      v === false || v === 'Lax' || v === 'Strict' || v === 'None'
+        ? null
+        : 'must be "Lax", "Strict", "None" or false',
   },
-  { django: 'SESSION_SAVE_EVERY_REQUEST', camel: 'sessionSaveEveryRequest', default: () => false, check: isBool },
-  { django: 'SESSION_EXPIRE_AT_BROWSER_CLOSE', camel: 'sessionExpireAtBrowserClose', default: () => false, check: isBool },
+  {
+    django: 'SESSION_SAVE_EVERY_REQUEST',
+    camel: 'sessionSaveEveryRequest',
+    default: () => false,
+    check: isBool,
+  },
+  {
+    django: 'SESSION_EXPIRE_AT_BROWSER_CLOSE',
+    camel: 'sessionExpireAtBrowserClose',
+    default: () => false,
+    check: isBool,
+  },
   {
     django: 'SESSION_SERIALIZER',
     camel: 'sessionSerializer',
     default: () => 'django.contrib.sessions.serializers.JSONSerializer',
     check: (v) =>
-      v === 'django.contrib.sessions.serializers.JSONSerializer' || v === 'django.core.signing.JSONSerializer' || v === 'json'
+      v === 'django.contrib.sessions.serializers.JSONSerializer' ||
+      v === 'django.core.signing.JSONSerializer' ||
+      v === 'json'
         ? null
         : 'must be JSON ("django.contrib.sessions.serializers.JSONSerializer"); pickle is not supported (it was removed from Django 5.0 as unsafe)',
   },
@@ -137,23 +163,47 @@ const SPECS: Spec[] = [
     django: 'CACHES',
     camel: 'caches',
     default: () => ({ default: { BACKEND: 'django.core.cache.backends.locmem.LocMemCache' } }),
-    check: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? null : 'must be an object of cache aliases, e.g. { default: { BACKEND: "redis", LOCATION: "redis://127.0.0.1:6379" } }'),
+    check: (v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? null
+        : 'must be an object of cache aliases, e.g. { default: { BACKEND: "redis", LOCATION: "redis://127.0.0.1:6379" } }',
   },
-  { django: 'DATABASE_URL', camel: 'databaseUrl', default: () => 'sqlite:.sessionscope/sessions.sqlite3', check: isString },
-  { django: 'SESSION_ABSOLUTE_LIFETIME', camel: 'sessionAbsoluteLifetime', default: () => null, check: isNullablePositiveInt },
-  { django: 'SESSION_IDLE_TIMEOUT', camel: 'sessionIdleTimeout', default: () => null, check: isNullablePositiveInt },
+  {
+    django: 'DATABASE_URL',
+    camel: 'databaseUrl',
+    default: () => 'sqlite:.sessionscope/sessions.sqlite3',
+    check: isString,
+  },
+  {
+    django: 'SESSION_ABSOLUTE_LIFETIME',
+    camel: 'sessionAbsoluteLifetime',
+    default: () => null,
+    check: isNullablePositiveInt,
+  },
+  {
+    django: 'SESSION_IDLE_TIMEOUT',
+    camel: 'sessionIdleTimeout',
+    default: () => null,
+    check: isNullablePositiveInt,
+  },
   {
     django: 'SESSION_SAVE_STRATEGY',
     camel: 'sessionSaveStrategy',
     default: () => 'replace',
-    check: (v) => (v === 'replace' || v === 'merge' ? null : 'must be "replace" (Django\'s last-writer-wins) or "merge" (per-key merge of concurrent writes)'),
+    check: (v) =>
+      v === 'replace' || v === 'merge'
+        ? null
+        : 'must be "replace" (Django\'s last-writer-wins) or "merge" (per-key merge of concurrent writes)',
   },
   { django: 'SESSION_STORE_TIMEOUT_MS', camel: 'storeTimeoutMs', default: () => 1000, check: isPositiveInt },
   {
     django: 'SESSION_ON_STORE_UNAVAILABLE',
     camel: 'onStoreUnavailable',
     default: () => 'fail',
-    check: (v) => (v === 'fail' || v === 'continue' ? null : 'must be "fail" (answer 503) or "continue" (go on without a session)'),
+    check: (v) =>
+      v === 'fail' || v === 'continue'
+        ? null
+        : 'must be "fail" (answer 503) or "continue" (go on without a session)',
   },
 ];
 
@@ -169,7 +219,9 @@ function normalizeEngine(value: unknown): unknown {
   if (typeof value !== 'string') {
     // A store instance, or a factory (context) => store such as fromExpressStore(store).
     if (value && (typeof value === 'object' || typeof value === 'function')) return value;
-    throw new ImproperlyConfigured(`SESSION_ENGINE must be an engine name (db, cache, cached_db, file, signed_cookies), Django's dotted path, a store instance or a store factory; got ${String(value)}.`);
+    throw new ImproperlyConfigured(
+      `SESSION_ENGINE must be an engine name (db, cache, cached_db, file, signed_cookies), Django's dotted path, a store instance or a store factory; got ${String(value)}.`,
+    );
   }
   const name = ENGINE_PATHS[value] ?? value.replace(/-/g, '_');
   if (!Object.values(ENGINE_PATHS).includes(name as EngineName)) {
@@ -188,7 +240,10 @@ for (const spec of SPECS) {
 /** Names users reach for that mean something else here; told apart so the error helps. */
 const PASSTHROUGH = new Set(['DATABASES', 'databases', 'clock', 'logger', 'store', 'schema']);
 
-export function normalizeSettings(input: SessionSettingsInput, env: NodeJS.ProcessEnv = process.env): Readonly<SessionSettings> {
+export function normalizeSettings(
+  input: SessionSettingsInput,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<SessionSettings> {
   const out: Record<string, unknown> = {};
   const seen = new Map<Spec, string>();
   for (const [name, value] of Object.entries(input)) {
@@ -196,8 +251,12 @@ export function normalizeSettings(input: SessionSettingsInput, env: NodeJS.Proce
     const spec = KNOWN.get(name);
     if (!spec) {
       if (PASSTHROUGH.has(name)) continue;
-      const guess = SPECS.find((s) => s.django.toLowerCase().replace(/_/g, '') === name.toLowerCase().replace(/_/g, ''));
-      throw new ImproperlyConfigured(`Unknown session setting ${JSON.stringify(name)}.${guess ? ` Did you mean ${guess.django} (or ${guess.camel})?` : ' See the settings table in the README.'}`);
+      const guess = SPECS.find(
+        (s) => s.django.toLowerCase().replace(/_/g, '') === name.toLowerCase().replace(/_/g, ''),
+      );
+      throw new ImproperlyConfigured(
+        `Unknown session setting ${JSON.stringify(name)}.${guess ? ` Did you mean ${guess.django} (or ${guess.camel})?` : ' See the settings table in the README.'}`,
+      );
     }
     const previous = seen.get(spec);
     if (previous !== undefined) {
@@ -206,7 +265,8 @@ export function normalizeSettings(input: SessionSettingsInput, env: NodeJS.Proce
     seen.set(spec, name);
     const normalized = spec.normalize ? spec.normalize(value) : value;
     const problem = spec.check?.(normalized);
-    if (problem) throw new ImproperlyConfigured(`${spec.django} (${spec.camel}) ${problem}; got ${describe(value)}.`);
+    if (problem)
+      throw new ImproperlyConfigured(`${spec.django} (${spec.camel}) ${problem}; got ${describe(value)}.`);
     out[spec.camel] = normalized;
   }
   for (const spec of SPECS) if (!(spec.camel in out)) out[spec.camel] = spec.default();
@@ -222,33 +282,50 @@ export function normalizeSettings(input: SessionSettingsInput, env: NodeJS.Proce
 function checkCombinations(s: SessionSettings): void {
   const lower = s.sessionCookieName.toLowerCase();
   if (s.sessionCookieSamesite === 'None' && !s.sessionCookieSecure) {
-    throw new ImproperlyConfigured('SESSION_COOKIE_SAMESITE="None" needs SESSION_COOKIE_SECURE=true: browsers drop SameSite=None cookies without Secure.');
+    throw new ImproperlyConfigured(
+      'SESSION_COOKIE_SAMESITE="None" needs SESSION_COOKIE_SECURE=true: browsers drop SameSite=None cookies without Secure.',
+    );
   }
   if ((lower.startsWith('__secure-') || lower.startsWith('__host-')) && !s.sessionCookieSecure) {
-    throw new ImproperlyConfigured(`SESSION_COOKIE_NAME ${JSON.stringify(s.sessionCookieName)} has a __Secure-/__Host- prefix, so browsers only accept it with SESSION_COOKIE_SECURE=true.`);
+    throw new ImproperlyConfigured(
+      `SESSION_COOKIE_NAME ${JSON.stringify(s.sessionCookieName)} has a __Secure-/__Host- prefix, so browsers only accept it with SESSION_COOKIE_SECURE=true.`,
+    );
   }
   if (lower.startsWith('__host-') && (s.sessionCookieDomain !== null || s.sessionCookiePath !== '/')) {
-    throw new ImproperlyConfigured('A __Host- cookie needs SESSION_COOKIE_DOMAIN=null and SESSION_COOKIE_PATH="/"; browsers reject it otherwise.');
+    throw new ImproperlyConfigured(
+      'A __Host- cookie needs SESSION_COOKIE_DOMAIN=null and SESSION_COOKIE_PATH="/"; browsers reject it otherwise.',
+    );
   }
   if (s.sessionCookieAge > 34_560_000) {
-    throw new ImproperlyConfigured(`SESSION_COOKIE_AGE ${s.sessionCookieAge} is over 400 days (34560000 s); browsers cap cookie lifetimes there, so the server and cookie would disagree.`);
+    throw new ImproperlyConfigured(
+      `SESSION_COOKIE_AGE ${s.sessionCookieAge} is over 400 days (34560000 s); browsers cap cookie lifetimes there, so the server and cookie would disagree.`,
+    );
   }
   if (lower === 'csrftoken' || lower === 'django_language') {
-    throw new ImproperlyConfigured(`SESSION_COOKIE_NAME must differ from Django's CSRF and language cookie names; got ${JSON.stringify(s.sessionCookieName)}.`);
+    throw new ImproperlyConfigured(
+      `SESSION_COOKIE_NAME must differ from Django's CSRF and language cookie names; got ${JSON.stringify(s.sessionCookieName)}.`,
+    );
   }
 }
 
 function databaseUrlFromDjango(databases: unknown): string {
   const db = (databases as { default?: Record<string, unknown> } | null)?.default;
-  if (!db || typeof db !== 'object') throw new ImproperlyConfigured('DATABASES needs a "default" entry, e.g. { default: { ENGINE: "django.db.backends.sqlite3", NAME: "db.sqlite3" } }.');
+  if (!db || typeof db !== 'object')
+    throw new ImproperlyConfigured(
+      'DATABASES needs a "default" entry, e.g. { default: { ENGINE: "django.db.backends.sqlite3", NAME: "db.sqlite3" } }.',
+    );
   const engine = String(db.ENGINE ?? '');
   const name = String(db.NAME ?? '');
   if (engine.endsWith('sqlite3')) return `sqlite:${name}`;
   if (engine.includes('postgresql')) {
-    const user = db.USER ? `${encodeURIComponent(String(db.USER))}${db.PASSWORD ? `:${encodeURIComponent(String(db.PASSWORD))}` : ''}@` : '';
+    const user = db.USER
+      ? `${encodeURIComponent(String(db.USER))}${db.PASSWORD ? `:${encodeURIComponent(String(db.PASSWORD))}` : ''}@`
+      : '';
     return `postgres://${user}${db.HOST || '127.0.0.1'}:${db.PORT || 5432}/${encodeURIComponent(name)}`;
   }
-  throw new ImproperlyConfigured(`DATABASES.default.ENGINE ${JSON.stringify(engine)} is not supported; use django.db.backends.sqlite3 or django.db.backends.postgresql.`);
+  throw new ImproperlyConfigured(
+    `DATABASES.default.ENGINE ${JSON.stringify(engine)} is not supported; use django.db.backends.sqlite3 or django.db.backends.postgresql.`,
+  );
 }
 
 function describe(value: unknown): string {

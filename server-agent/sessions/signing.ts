@@ -13,8 +13,15 @@ const toBytes = (value: Secret): Buffer =>
   typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
 
 /** django.utils.crypto.salted_hmac */
-export function saltedHmac(keySalt: Secret, value: Secret, secret: Secret, algorithm: Algorithm = 'sha1'): Buffer {
-  const derived = createHash(algorithm).update(Buffer.concat([toBytes(keySalt), toBytes(secret)])).digest();
+export function saltedHmac(
+  keySalt: Secret,
+  value: Secret,
+  secret: Secret,
+  algorithm: Algorithm = 'sha1',
+): Buffer {
+  const derived = createHash(algorithm)
+    .update(Buffer.concat([toBytes(keySalt), toBytes(secret)]))
+    .digest();
   return createHmac(algorithm, derived).update(toBytes(value)).digest();
 }
 
@@ -39,7 +46,8 @@ export function b62Decode(text: string): number {
   if (text === '0') return 0;
   const negative = text.startsWith('-');
   const digits = negative ? text.slice(1) : text;
-  if (digits.length === 0 || digits.length > 12) throw new BadSignature(`Bad base62 timestamp ${JSON.stringify(text)}`);
+  if (digits.length === 0 || digits.length > 12)
+    throw new BadSignature(`Bad base62 timestamp ${JSON.stringify(text)}`);
   let value = 0;
   for (const ch of digits) {
     const index = B62.indexOf(ch);
@@ -71,7 +79,9 @@ export class Signer {
     this.sep = options.sep ?? ':';
     this.algorithm = options.algorithm ?? 'sha256';
     if (/^[A-z0-9\-_=]*$/.test(this.sep)) {
-      throw new RangeError(`Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`);
+      throw new RangeError(
+        `Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`,
+      );
     }
   }
 
@@ -96,7 +106,10 @@ export class Signer {
     throw new BadSignature(`Signature "${given.toString('utf8')}" does not match`);
   }
 
-  signObject(value: unknown, options: { compress?: boolean; serialize?: (value: unknown) => string } = {}): string {
+  signObject(
+    value: unknown,
+    options: { compress?: boolean; serialize?: (value: unknown) => string } = {},
+  ): string {
     const json = Buffer.from((options.serialize ?? JSON.stringify)(value), 'latin1');
     let data: Buffer = json;
     let prefix = '';
@@ -110,7 +123,10 @@ export class Signer {
     return this.sign(prefix + b64Encode(data));
   }
 
-  unsignObject<T = unknown>(signed: string, options: { parse?: (text: string) => T; maxAge?: number } = {}): T {
+  unsignObject<T = unknown>(
+    signed: string,
+    options: { parse?: (text: string) => T; maxAge?: number } = {},
+  ): T {
     let payload = this.unsignValue(signed, options.maxAge);
     const compressed = payload.startsWith('.');
     if (compressed) payload = payload.slice(1);
@@ -173,7 +189,11 @@ export interface DumpsOptions {
 
 /** django.core.signing.dumps */
 export function dumps(value: unknown, options: DumpsOptions): string {
-  const signer = new TimestampSigner({ key: options.key, salt: options.salt ?? 'django.core.signing', now: options.now });
+  const signer = new TimestampSigner({
+    key: options.key,
+    salt: options.salt ?? 'django.core.signing',
+    now: options.now,
+  });
   return signer.signObject(value, { compress: options.compress, serialize: options.serialize });
 }
 

@@ -21,7 +21,11 @@ export interface StoreCapabilities {
 export type LoadResult =
   | { outcome: 'hit'; data: SessionData; expiresAt?: Date }
   | { outcome: 'miss' | 'corrupt' | 'invalid-signature' }
-  | { outcome: 'expired'; expiredAt: Date | null; reason?: 'expiry-date-passed' | 'signature-too-old' | 'lifetime-cap' };
+  | {
+      outcome: 'expired';
+      expiredAt: Date | null;
+      reason?: 'expiry-date-passed' | 'signature-too-old' | 'lifetime-cap';
+    };
 
 export interface SaveRecord {
   data: SessionData;

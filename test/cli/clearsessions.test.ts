@@ -48,6 +48,8 @@ describe('sessionscope clearsessions', () => {
     expect(errors.join('')).toContain('--batch-size must be a positive whole number');
     expect(await main(['frobnicate'], {})).toBe(2);
     expect(await main(['clearsessions'], { SECRET_KEY: 'k', SESSION_ENGINE: 'mongo' })).toBe(1);
-    expect(errors.join('')).toMatch(/SESSION_ENGINE "mongo" is not an engine.*SESSION_IMPROPERLY_CONFIGURED/s);
+    expect(errors.join('')).toMatch(
+      /SESSION_ENGINE "mongo" is not an engine.*SESSION_IMPROPERLY_CONFIGURED/s,
+    );
   });
 });

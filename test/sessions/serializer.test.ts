@@ -6,15 +6,32 @@ const dumps = (entries: [string, unknown][]) => pythonJsonSerializer.dumps(new M
 
 describe('Python-compatible JSON', () => {
   it('escapes non-ASCII as \\uXXXX with surrogate pairs, like json.dumps', () => {
-    expect(dumps([['q', '’😀'], ['n', null], ['b', true]])).toBe('{"q":"\\u2019\\ud83d\\ude00","n":null,"b":true}');
+    expect(
+      dumps([
+        ['q', '’😀'],
+        ['n', null],
+        ['b', true],
+      ]),
+    ).toBe('{"q":"\\u2019\\ud83d\\ude00","n":null,"b":true}');
   });
   it('writes control characters, quotes and backslashes as Python does; "/" is not escaped', () => {
-    expect(dumps([['s', 'a"b\\c\n\t\u0001/']]) ).toBe('{"s":"a\\"b\\\\c\\n\\t\\u0001/"}');
+    expect(dumps([['s', 'a"b\\c\n\t\u0001/']])).toBe('{"s":"a\\"b\\\\c\\n\\t\\u0001/"}');
   });
   it.each([
-    [1, '1'], [1.5, '1.5'], [1e16, '10000000000000000'], [1.5e16, '15000000000000000'], [2.5e-16, '2.5e-16'], [1e-7, '1e-07'], [0.0001, '0.0001'],
-    [0.00001, '1e-05'], [-2.5e-10, '-2.5e-10'], [123456789012345.6, '123456789012345.6'], [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'], [Number.NEGATIVE_INFINITY, '-Infinity'], [1e21, '1000000000000000000000'],
+    [1, '1'],
+    [1.5, '1.5'],
+    [1e16, '10000000000000000'],
+    [1.5e16, '15000000000000000'],
+    [2.5e-16, '2.5e-16'],
+    [1e-7, '1e-07'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [-2.5e-10, '-2.5e-10'],
+    [123456789012345.6, '123456789012345.6'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+    [1e21, '1000000000000000000000'],
   ])('number %d → %s', (value, text) => {
     expect(pythonNumber(value)).toBe(text);
   });
@@ -30,7 +47,8 @@ describe('Python-compatible JSON', () => {
     expect(data.get('c')).toEqual({ d: 1 });
   });
   it('rejects non-objects and garbage', () => {
-    for (const bad of ['[]', '1', '"x"', '{', '{"a":}', '{"a":1}x', 'null']) expect(() => pythonJsonSerializer.loads(bad)).toThrow(SyntaxError);
+    for (const bad of ['[]', '1', '"x"', '{', '{"a":}', '{"a":1}x', 'null'])
+      expect(() => pythonJsonSerializer.loads(bad)).toThrow(SyntaxError);
   });
   it('keeps __proto__ as plain data', () => {
     const data = pythonJsonSerializer.loads('{"__proto__":{"x":1},"a":{"__proto__":{"y":2}}}');

@@ -3,7 +3,8 @@ import type { SessionEvent } from '../../server-agent/sessions/events.js';
 import { createSessionManager } from '../../server-agent/sessions/manager.js';
 import type { SessionStore } from '../../server-agent/sessions/store.js';
 
-const make = (extra: Record<string, unknown> = {}) => createSessionManager({ SECRET_KEY: 'test-secret-key', DATABASE_URL: ':memory:', ...extra });
+const make = (extra: Record<string, unknown> = {}) =>
+  createSessionManager({ SECRET_KEY: 'test-secret-key', DATABASE_URL: ':memory:', ...extra });
 
 describe('lifecycle events', () => {
   it('emits created, modified (before/after), saved, loaded, keyCycled, flushed — with handles, never raw keys', async () => {
@@ -20,16 +21,35 @@ describe('lifecycle events', () => {
     await again.flush();
     const types = seen.map((e) => e.type);
     expect(types).toEqual([
-      'session.modified', 'session.saved', 'session.created', 'session.loaded', 'session.modified',
-      'session.saved', 'session.created', 'session.deleted', 'session.keyCycled', 'session.modified', 'session.deleted', 'session.flushed',
+      'session.modified',
+      'session.saved',
+      'session.created',
+      'session.loaded',
+      'session.modified',
+      'session.saved',
+      'session.created',
+      'session.deleted',
+      'session.keyCycled',
+      'session.modified',
+      'session.deleted',
+      'session.flushed',
     ]);
     const modified = seen.filter((e) => e.type === 'session.modified');
-    expect(modified[1]).toMatchObject({ key: 'cart', op: 'set', before: ['apple'], after: ['apple', 'pear'] });
+    expect(modified[1]).toMatchObject({
+      key: 'cart',
+      op: 'set',
+      before: ['apple'],
+      after: ['apple', 'pear'],
+    });
     const text = JSON.stringify(seen);
     expect(text).not.toContain(firstKey);
     const handle = sessions.handles.handleFor(firstKey);
     expect(sessions.handles.keyFor(handle)).toBe(firstKey);
-    expect(seen.find((e) => e.type === 'session.loaded')).toMatchObject({ outcome: 'hit', keys: 1, session: handle });
+    expect(seen.find((e) => e.type === 'session.loaded')).toMatchObject({
+      outcome: 'hit',
+      keys: 1,
+      session: handle,
+    });
     await sessions.close();
   });
 
@@ -84,9 +104,16 @@ describe('store calls fail fast', () => {
       clearExpired: async () => 0,
       close: async () => {},
     };
-    const sessions = createSessionManager({ SECRET_KEY: 'k', SESSION_ENGINE: hanging, SESSION_STORE_TIMEOUT_MS: 50 });
+    const sessions = createSessionManager({
+      SECRET_KEY: 'k',
+      SESSION_ENGINE: hanging,
+      SESSION_STORE_TIMEOUT_MS: 50,
+    });
     const started = Date.now();
-    await expect(sessions.open('abcdefghijkl').get('x')).rejects.toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', status: 503 });
+    await expect(sessions.open('abcdefghijkl').get('x')).rejects.toMatchObject({
+      code: 'SESSION_STORE_UNAVAILABLE',
+      status: 503,
+    });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });

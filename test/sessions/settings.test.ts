@@ -34,29 +34,58 @@ describe('settings', () => {
   it('accepts Django names and camelCase names, and dotted engine paths', () => {
     expect(normalizeSettings({ ...base, SESSION_COOKIE_AGE: 60 }, dev).sessionCookieAge).toBe(60);
     expect(normalizeSettings({ ...base, sessionCookieAge: 60 }, dev).sessionCookieAge).toBe(60);
-    expect(normalizeSettings({ ...base, SESSION_ENGINE: 'django.contrib.sessions.backends.cached_db' }, dev).sessionEngine).toBe('cached_db');
-    expect(normalizeSettings({ ...base, SESSION_COOKIE_SAMESITE: 'strict' }, dev).sessionCookieSamesite).toBe('Strict');
-    expect(normalizeSettings({ ...base, SESSION_COOKIE_SAMESITE: false }, dev).sessionCookieSamesite).toBe(false);
+    expect(
+      normalizeSettings({ ...base, SESSION_ENGINE: 'django.contrib.sessions.backends.cached_db' }, dev)
+        .sessionEngine,
+    ).toBe('cached_db');
+    expect(normalizeSettings({ ...base, SESSION_COOKIE_SAMESITE: 'strict' }, dev).sessionCookieSamesite).toBe(
+      'Strict',
+    );
+    expect(normalizeSettings({ ...base, SESSION_COOKIE_SAMESITE: false }, dev).sessionCookieSamesite).toBe(
+      false,
+    );
   });
 
   it('maps DATABASES to a database URL', () => {
-    expect(normalizeSettings({ ...base, DATABASES: { default: { ENGINE: 'django.db.backends.sqlite3', NAME: 'db.sqlite3' } } }, dev).databaseUrl).toBe('sqlite:db.sqlite3');
     expect(
-      normalizeSettings({ ...base, DATABASES: { default: { ENGINE: 'django.db.backends.postgresql', NAME: 'app', USER: 'u', HOST: 'h' } } }, dev).databaseUrl,
+      normalizeSettings(
+        { ...base, DATABASES: { default: { ENGINE: 'django.db.backends.sqlite3', NAME: 'db.sqlite3' } } },
+        dev,
+      ).databaseUrl,
+    ).toBe('sqlite:db.sqlite3');
+    expect(
+      normalizeSettings(
+        {
+          ...base,
+          DATABASES: {
+            default: { ENGINE: 'django.db.backends.postgresql', NAME: 'app', USER: 'u', HOST: 'h' },
+          },
+        },
+        dev,
+      ).databaseUrl,
     ).toBe('postgres://u@h:5432/app');
   });
 
   it.each([
-    [{ SESSION_COOKIE_AGE: -1 }, /SESSION_COOKIE_AGE \(sessionCookieAge\) must be a positive whole number of seconds; got -1/],
+    [
+      { SESSION_COOKIE_AGE: -1 },
+      /SESSION_COOKIE_AGE \(sessionCookieAge\) must be a positive whole number of seconds; got -1/,
+    ],
     [{ SESSION_COOKIE_AGE: '60' }, /SESSION_COOKIE_AGE.*got "60"/],
     [{ SESSION_COOKIE_SAMESITE: 'sideways' }, /must be "Lax", "Strict", "None" or false/],
     [{ SESSION_COOKIE_SAMESITE: 'None' }, /needs SESSION_COOKIE_SECURE=true/],
     [{ SESSION_COOKIE_NAME: '__Host-sid' }, /__Secure-\/__Host- prefix.*SESSION_COOKIE_SECURE=true/],
-    [{ SESSION_COOKIE_NAME: '__Host-sid', SESSION_COOKIE_SECURE: true, SESSION_COOKIE_PATH: '/app' }, /__Host- cookie needs/],
+    [
+      { SESSION_COOKIE_NAME: '__Host-sid', SESSION_COOKIE_SECURE: true, SESSION_COOKIE_PATH: '/app' },
+      /__Host- cookie needs/,
+    ],
     [{ SESSION_COOKIE_NAME: 'bad name' }, /SESSION_COOKIE_NAME.*cookie name/],
     [{ SESSION_COOKIE_PATH: 'app' }, /must start with "\/"/],
     [{ SESSION_ENGINE: 'mongo' }, /SESSION_ENGINE "mongo" is not an engine/],
-    [{ SESSION_SERIALIZER: 'django.contrib.sessions.serializers.PickleSerializer' }, /pickle is not supported/],
+    [
+      { SESSION_SERIALIZER: 'django.contrib.sessions.serializers.PickleSerializer' },
+      /pickle is not supported/,
+    ],
     [{ SESSION_COKIE_AGE: 5 }, /Unknown session setting "SESSION_COKIE_AGE"/],
     [{ sessionCookieAge: 5, SESSION_COOKIE_AGE: 6 }, /given twice/],
     [{ SESSION_COOKIE_AGE: 40_000_000 }, /over 400 days/],
@@ -66,7 +95,9 @@ describe('settings', () => {
   });
 
   it('suggests the right name for a near miss', () => {
-    expect(() => normalizeSettings({ ...base, session_cookie_age: 5 }, dev)).toThrow(/Did you mean SESSION_COOKIE_AGE/);
+    expect(() => normalizeSettings({ ...base, session_cookie_age: 5 }, dev)).toThrow(
+      /Did you mean SESSION_COOKIE_AGE/,
+    );
   });
 });
 

@@ -24,7 +24,8 @@ registerEngine('db', (context) => {
   const url = context.settings.databaseUrl;
   if (/^postgres(ql)?:/.test(url)) {
     const postgres = engines.get('db:postgres');
-    if (!postgres) throw new NotSupported('The PostgreSQL driver for the db engine is not available in this build.');
+    if (!postgres)
+      throw new NotSupported('The PostgreSQL driver for the db engine is not available in this build.');
     return postgres(context);
   }
   return createSqliteStore(context);
@@ -33,14 +34,23 @@ registerEngine('db:postgres', (context) => createPostgresStore(context));
 registerEngine('cache', (context) => createCacheStore(context));
 registerEngine('cached_db', (context) => {
   const spec = resolveCacheSpec(context.settings);
-  const cache = createSessionCache(context, { backend: openCacheBackend(context, spec), spec, prefix: CACHED_DB_KEY_PREFIX });
+  const cache = createSessionCache(context, {
+    backend: openCacheBackend(context, spec),
+    spec,
+    prefix: CACHED_DB_KEY_PREFIX,
+  });
   return createCachedDbStore(context, resolveStore('db', context), cache);
 });
 registerEngine('file', (context) => createFileStore(context));
 registerEngine('signed_cookies', (context) => createSignedCookieStore(context));
 
 function isStore(value: unknown): value is SessionStore {
-  return !!value && typeof value === 'object' && typeof (value as SessionStore).load === 'function' && typeof (value as SessionStore).save === 'function';
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as SessionStore).load === 'function' &&
+    typeof (value as SessionStore).save === 'function'
+  );
 }
 
 export function resolveStore(engine: unknown, context: StoreContext): SessionStore {
@@ -48,7 +58,9 @@ export function resolveStore(engine: unknown, context: StoreContext): SessionSto
   if (typeof engine === 'function') return (engine as StoreFactory)(context);
   const factory = typeof engine === 'string' ? engines.get(engine) : undefined;
   if (!factory) {
-    throw new ImproperlyConfigured(`SESSION_ENGINE ${JSON.stringify(engine)} is not available. Known engines: ${[...engines.keys()].filter((n) => !n.includes(':')).join(', ')}.`);
+    throw new ImproperlyConfigured(
+      `SESSION_ENGINE ${JSON.stringify(engine)} is not available. Known engines: ${[...engines.keys()].filter((n) => !n.includes(':')).join(', ')}.`,
+    );
   }
   return factory(context);
 }

@@ -4,13 +4,25 @@
  * keyset-paged listing. Drivers only run statements and convert dates.
  */
 import { CreateError, UpdateError } from '../errors.js';
-import type { ClearExpiredOptions, ListOptions, LoadResult, SaveOutcome, SaveRecord, SessionPage, SessionStore, StoreContext } from '../store.js';
+import type {
+  ClearExpiredOptions,
+  ListOptions,
+  LoadResult,
+  SaveOutcome,
+  SaveRecord,
+  SessionPage,
+  SessionStore,
+  StoreContext,
+} from '../store.js';
 import { SERVER_KEY_PATTERN } from '../store.js';
 
 export interface SqlDriver {
   readonly name: string;
   /** Runs one statement written with `?` placeholders; returns rows and the affected-row count. */
-  run<Row = Record<string, unknown>>(sql: string, params: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  run<Row = Record<string, unknown>>(
+    sql: string,
+    params: unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number }>;
   toDbDate(date: Date): unknown;
   fromDbDate(value: unknown): Date;
   /** Creates the table and index when missing (idempotent). */
@@ -29,10 +41,11 @@ interface Row {
 
 export function createSqlStore(context: StoreContext, driver: SqlDriver): SessionStore {
   let ready: Promise<void> | null = null;
-  const schema = () => (ready ??= driver.ensureSchema().catch((error) => {
-    ready = null; // try again on the next call: the database may come back
-    throw error;
-  }));
+  const schema = () =>
+    (ready ??= driver.ensureSchema().catch((error) => {
+      ready = null; // try again on the next call: the database may come back
+      throw error;
+    }));
   const run = async <R>(sql: string, params: unknown[]) => {
     await schema();
     return driver.run<R>(sql, params);
@@ -44,7 +57,10 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
     capabilities: { serverSide: true, list: true, expiresOnItsOwn: false, keyPattern: SERVER_KEY_PATTERN },
 
     async load(key): Promise<LoadResult> {
-      const { rows } = await run<Row>(`SELECT session_data, expire_date FROM ${TABLE} WHERE session_key = ?`, [key]);
+      const { rows } = await run<Row>(
+        `SELECT session_data, expire_date FROM ${TABLE} WHERE session_key = ?`,
+        [key],
+      );
       const row = rows[0];
       if (!row) return { outcome: 'miss' };
       const expiresAt = driver.fromDbDate(row.expire_date);
@@ -69,7 +85,10 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
         );
         if (rowCount === 0) throw new CreateError();
       } else {
-        const { rowCount } = await run(`UPDATE ${TABLE} SET session_data = ?, expire_date = ? WHERE session_key = ?`, [encoded, expire, key]);
+        const { rowCount } = await run(
+          `UPDATE ${TABLE} SET session_data = ?, expire_date = ? WHERE session_key = ?`,
+          [encoded, expire, key],
+        );
         if (rowCount === 0) throw new UpdateError('Forced update did not affect any rows.');
       }
       return { bytes: Buffer.byteLength(encoded) };
@@ -113,7 +132,10 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       );
       const countClause = options.includeExpired ? '' : 'WHERE expire_date > ?';
       const countParams = options.includeExpired ? [] : [driver.toDbDate(now())];
-      const { rows: countRows } = await run<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${TABLE} ${countClause}`, countParams);
+      const { rows: countRows } = await run<{ total: number | string }>(
+        `SELECT COUNT(*) AS total FROM ${TABLE} ${countClause}`,
+        countParams,
+      );
       const page = rows.slice(0, options.limit);
       return {
         items: page.map((row) => ({

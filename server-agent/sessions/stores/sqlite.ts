@@ -27,7 +27,10 @@ function openDatabase(path: string): Database {
   try {
     BetterSqlite = require('better-sqlite3');
   } catch (error) {
-    throw new ImproperlyConfigured('The db engine on SQLite needs the better-sqlite3 package: npm install better-sqlite3@12', { cause: error });
+    throw new ImproperlyConfigured(
+      'The db engine on SQLite needs the better-sqlite3 package: npm install better-sqlite3@12',
+      { cause: error },
+    );
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   try {
@@ -36,7 +39,10 @@ function openDatabase(path: string): Database {
     db.pragma('busy_timeout = 5000');
     return db;
   } catch (error) {
-    throw new ImproperlyConfigured(`Cannot open the SQLite session database at ${path}: ${(error as Error).message}. Check DATABASE_URL.`, { cause: error });
+    throw new ImproperlyConfigured(
+      `Cannot open the SQLite session database at ${path}: ${(error as Error).message}. Check DATABASE_URL.`,
+      { cause: error },
+    );
   }
 }
 
@@ -87,6 +93,9 @@ export function createSqliteDriver(path: string): SqlDriver & { readonly databas
   };
 }
 
-export function createSqliteStore(context: StoreContext, path = sqlitePathFromUrl(context.settings.databaseUrl)): SessionStore {
+export function createSqliteStore(
+  context: StoreContext,
+  path = sqlitePathFromUrl(context.settings.databaseUrl),
+): SessionStore {
   return createSqlStore(context, createSqliteDriver(path));
 }
