@@ -6,7 +6,7 @@
 import express, { type Request } from 'express';
 import type { Sessions } from '../../server-agent/create.js';
 import type { Session } from '../../server-agent/sessions/session.js';
-import { escapeHtml, homePage, layout, PRODUCTS } from './views.js';
+import { escapeHtml, homePage, layout, loginPage, PRODUCTS } from './views.js';
 
 const THIRTY_DAYS = 30 * 24 * 3600;
 
@@ -21,8 +21,6 @@ export function createShopApp(sessions: Sessions, engine: string): express.Expre
   app.get('/', async (req, res) => {
     const session = sessionOf(req);
     const user = (await session.get<string>('user')) ?? null;
-    // Django's login view sets the test cookie on GET and checks it on POST.
-    if (!user) await session.setTestCookie();
     const browserClose = await session.getExpireAtBrowserClose();
     const expiry = browserClose ? 'when the browser closes' : (await session.getExpiryDate()).toUTCString();
     const notice = await session.pop<string>('notice', '');
@@ -32,11 +30,17 @@ export function createShopApp(sessions: Sessions, engine: string): express.Expre
         cart: ((await session.get('cart')) as Record<string, number> | undefined) ?? {},
         remembered: (await session.get('remember')) === true,
         expiry,
-        cookiesWork: null,
         engine,
         notice: notice || undefined,
       }),
     );
+  });
+
+  // Django's login view sets the test cookie on GET and checks it on POST. Only this page starts a
+  // session for an anonymous visitor: the home page reads the session but never creates one.
+  app.get('/login', async (req, res) => {
+    await sessionOf(req).setTestCookie();
+    res.type('html').send(loginPage());
   });
 
   app.post('/login', async (req, res) => {

@@ -23,7 +23,6 @@ export interface HomeView {
   cart: Record<string, number>;
   remembered: boolean;
   expiry: string;
-  cookiesWork: boolean | null;
   engine: string;
   notice?: string;
 }
@@ -43,8 +42,7 @@ export function homePage(view: HomeView): string {
     ? `<p>Signed in as <strong id="user">${escapeHtml(view.user)}</strong>.
 <form method="post" action="/remember"><input type="hidden" name="remember" value="${view.remembered ? 'no' : 'yes'}"><button>${view.remembered ? 'Forget me on browser close' : 'Remember me for 30 days'}</button></form>
 <form method="post" action="/logout"><button>Log out</button></form></p>`
-    : `<form method="post" action="/login"><input name="username" placeholder="name" required> <button>Log in</button></form>
-<p id="cookie-check">${view.cookiesWork === false ? 'Your browser does not seem to keep cookies.' : 'Cookie check pending (the login form verifies it).'}</p>`;
+    : '<p>Browsing anonymously: no session exists until you add to the cart or <a href="/login">Log in</a>.</p>';
   return layout(
     'Shop',
     `${view.notice ? `<p role="status">${escapeHtml(view.notice)}</p>` : ''}
@@ -53,5 +51,14 @@ export function homePage(view: HomeView): string {
 <section><h2>Cart</h2><ul id="cart">${lines.join('') || '<li>empty</li>'}</ul></section>
 <section><h2>Your session</h2><p>Engine: <code>${escapeHtml(view.engine)}</code>. Expires: <strong id="expiry">${escapeHtml(view.expiry)}</strong>.</p>
 <p><a href="/stream">A streamed page</a></p></section>`,
+  );
+}
+
+/** The login form; its GET has just set Django's test cookie, which the POST checks. */
+export function loginPage(): string {
+  return layout(
+    'Log in',
+    `<section><h2>Log in</h2><form method="post" action="/login"><input name="username" placeholder="name" required autofocus> <button>Log in</button></form>
+<p>Logging in checks that your browser keeps cookies, then gives you a new session key (no session fixation).</p></section>`,
   );
 }

@@ -33,6 +33,7 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
   const { follow } = state;
   let refetch = false;
   const entries: TimelineEntry[] = events.map((e) => ({ ...e, epoch: state.epoch }));
+  const ownPrefix = state.welcome ? `a${state.welcome.clientId}.` : null;
   for (const { event } of events) {
     if (event.type === 'clock.changed') {
       clock = { now: event.at, offsetSeconds: event.offsetSeconds, frozen: event.frozen, receivedAt };
@@ -66,7 +67,11 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
       selected = handle;
       refetch = true;
     }
-    if (handle && handle === selected && VIEW_CHANGING.has(event.type)) refetch = true;
+    // Our own getSession of an expired session emits session.expired again; refetching on it would
+    // loop (read → expired event → read …) and trip the agent's rate limit.
+    const ownRead =
+      ownPrefix !== null && event.requestId?.startsWith(ownPrefix) && event.type === 'session.expired';
+    if (handle && handle === selected && VIEW_CHANGING.has(event.type) && !ownRead) refetch = true;
   }
   const selectionMoved = selected !== state.selected;
   const next: ClientState = {

@@ -282,14 +282,19 @@ export class AgentHub {
           CloseCode.rateLimited,
           `More than ${limit * 5} frames in a second.`,
         );
-      else if (client.windowCount === limit + 1)
-        this.send(client, {
-          v: 1,
-          type: 'nack',
-          id: null,
-          code: 'rate_limited',
-          message: `At most ${limit} frames per second; frames are being dropped.`,
-        });
+      else {
+        // A dropped command is answered with its own id, so the client can roll back or retry
+        // instead of waiting forever for an ack that will never come.
+        const id = isBinary ? null : droppedCommandId(data);
+        if (id !== null || client.windowCount === limit + 1)
+          this.send(client, {
+            v: 1,
+            type: 'nack',
+            id,
+            code: 'rate_limited',
+            message: `At most ${limit} frames per second; this frame was dropped.`,
+          });
+      }
       return;
     }
     if (isBinary) {
@@ -417,4 +422,13 @@ export class AgentHub {
       ...(failure ? { code: failure.code } : {}),
     });
   }
+}
+
+/** The id of a command frame that is being dropped, read without trusting the rest of it. */
+function droppedCommandId(data: RawData): number | null {
+  const text = Array.isArray(data)
+    ? Buffer.concat(data).toString('utf8')
+    : Buffer.from(data as ArrayBuffer).toString('utf8');
+  const parsed = parseClientFrame(text);
+  return parsed.ok ? (parsed.message.type === 'command' ? parsed.message.id : null) : parsed.id;
 }

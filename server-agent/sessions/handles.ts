@@ -10,16 +10,23 @@ const REMEMBERED = 10_000;
 export class SessionHandles {
   private readonly salt = randomBytes(32);
   private readonly keysByHandle = new Map<string, string>();
+  /** One request emits several events for the same key: remember the HMAC instead of redoing it. */
+  private readonly handlesByKey = new Map<string, string>();
 
   handleFor(key: string): string {
+    const known = this.handlesByKey.get(key);
+    if (known !== undefined) return known;
     const handle = createHmac('sha256', this.salt).update(key).digest('base64url').slice(0, 16);
-    if (!this.keysByHandle.has(handle)) {
-      if (this.keysByHandle.size >= REMEMBERED) {
-        const oldest = this.keysByHandle.keys().next().value;
-        if (oldest !== undefined) this.keysByHandle.delete(oldest);
+    if (this.handlesByKey.size >= REMEMBERED) {
+      const oldestKey = this.handlesByKey.keys().next().value;
+      if (oldestKey !== undefined) {
+        const oldestHandle = this.handlesByKey.get(oldestKey);
+        this.handlesByKey.delete(oldestKey);
+        if (oldestHandle !== undefined) this.keysByHandle.delete(oldestHandle);
       }
-      this.keysByHandle.set(handle, key);
     }
+    this.handlesByKey.set(key, handle);
+    this.keysByHandle.set(handle, key);
     return handle;
   }
 

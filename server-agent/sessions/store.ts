@@ -16,6 +16,11 @@ export interface StoreCapabilities {
   expiresOnItsOwn: boolean;
   /** Keys outside this pattern can never be stored, so they are a miss without any I/O. */
   keyPattern: RegExp | null;
+  /**
+   * save(mustCreate) is an atomic insert-if-absent (SQL ON CONFLICT, Redis SET NX, O_EXCL), so a
+   * collision already surfaces as CreateError and the exists() probe before it is a wasted round trip.
+   */
+  atomicCreate?: boolean;
 }
 
 export type LoadResult =

@@ -389,6 +389,16 @@ describe('requirements', () => {
     await quiet.close();
   });
 
+  it('AG-6 a command dropped by the rate limit is nacked with its own id (the client never waits forever)', async () => {
+    const client = await Client.connect(harness.agent.wsUrl, harness.agent.token);
+    await client.hello();
+    for (let i = 0; i < 100; i++) client.send({ v: 1, type: 'unsubscribe' });
+    client.send({ v: 1, type: 'command', id: 4242, op: 'clockReset' });
+    const nack = await client.next((m) => m.type === 'nack' && m.id === 4242);
+    expect(nack).toMatchObject({ code: 'rate_limited' });
+    await client.close();
+  });
+
   it('AG-7 read-only mode nacks writes, reads still work; writes are audited with masked handles', async () => {
     const ro = await startHarness({ readOnly: true });
     const res = await fetch(`${ro.baseUrl}/set?name=ada`);

@@ -32,7 +32,7 @@ describe('demo shop engines', () => {
       });
       try {
         const url = (path: string) => new URL(path, shop.url).href;
-        const first = await send(url('/'));
+        const first = await send(url('/login'));
         const anonymous = first.cookie()?.value as string;
         expect(anonymous).toBeTruthy();
         const login = await send(url('/login'), {

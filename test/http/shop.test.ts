@@ -37,6 +37,9 @@ describe('demo shop (examples/shop)', () => {
   it('walks login → cart → remember me → logout', async () => {
     const home = await browse('/');
     expect(home.body).toContain('Log in');
+    expect(home.cookies).toEqual([]);
+    const form = await browse('/login');
+    expect(form.body).toContain('action="/login"');
     const anonymousKey = key;
     expect(anonymousKey).toMatch(/^[a-z0-9]{32}$/);
 

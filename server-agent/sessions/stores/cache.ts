@@ -152,7 +152,13 @@ export function createCacheStore(
   });
   return {
     engine: 'cache',
-    capabilities: { serverSide: true, list: true, expiresOnItsOwn: true, keyPattern: SERVER_KEY_PATTERN },
+    capabilities: {
+      serverSide: true,
+      list: true,
+      expiresOnItsOwn: true,
+      keyPattern: SERVER_KEY_PATTERN,
+      atomicCreate: true,
+    },
     load: (key) => cache.load(key),
     exists: (key) => cache.exists(key),
     save: (key, record, mustCreate) =>

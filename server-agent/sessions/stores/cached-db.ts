@@ -34,7 +34,13 @@ export function createCachedDbStore(
 
   return {
     engine: 'cached_db',
-    capabilities: { serverSide: true, list: true, expiresOnItsOwn: false, keyPattern: SERVER_KEY_PATTERN },
+    capabilities: {
+      serverSide: true,
+      list: true,
+      expiresOnItsOwn: false,
+      keyPattern: SERVER_KEY_PATTERN,
+      atomicCreate: true,
+    },
 
     async load(key): Promise<LoadResult> {
       const cached = await guarded('reading', () => cache.load(key));

@@ -150,7 +150,13 @@ export function createFileStore(context: StoreContext): SessionStore {
 
   return {
     engine: 'file',
-    capabilities: { serverSide: true, list: true, expiresOnItsOwn: false, keyPattern: SERVER_KEY_PATTERN },
+    capabilities: {
+      serverSide: true,
+      list: true,
+      expiresOnItsOwn: false,
+      keyPattern: SERVER_KEY_PATTERN,
+      atomicCreate: true,
+    },
 
     async load(key) {
       // Unlike Django, reading an expired file creates nothing: a read never writes.

@@ -54,7 +54,13 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
 
   return {
     engine: 'db',
-    capabilities: { serverSide: true, list: true, expiresOnItsOwn: false, keyPattern: SERVER_KEY_PATTERN },
+    capabilities: {
+      serverSide: true,
+      list: true,
+      expiresOnItsOwn: false,
+      keyPattern: SERVER_KEY_PATTERN,
+      atomicCreate: true,
+    },
 
     async load(key): Promise<LoadResult> {
       const { rows } = await run<Row>(
