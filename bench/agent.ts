@@ -3,10 +3,12 @@
  * a route that reads and writes the session, measured (interleaved, same run) with no agent, with
  * the agent attached but no client, and with one client subscribed and reading every event. Then
  * mutation-to-client latency at 1,000 events/s: `session.set` in the app → the event frame parsed
- * by a `ws` client.
- * `npx tsx bench/agent.ts`; BENCH_SECONDS sets the seconds per cell, BENCH_ROUNDS the rounds.
+ * by a `ws` client. The app runs in its own process (bench/agent-server.ts) so its CPU time per
+ * request is measured apart from autocannon's and the streaming client's.
+ * `npx tsx bench/agent.ts`; BENCH_SECONDS sets the seconds per cell, BENCH_ROUNDS the rounds,
+ * BENCH_MODES a subset (none,attached,streaming), BENCH_CPU_PROF=dir profiles the app process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -16,10 +18,11 @@ import { type AgentHandle, attachAgent } from '../server-agent/agent/agent.js';
 import { type AgentMessage, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server-agent/agent/protocol.js';
 import { createSessions, type Sessions } from '../server-agent/create.js';
 import { setLogSink } from '../server-agent/sessions/log.js';
-import { CONNECTIONS, cookiesFrom, listenOn, measure, SECONDS } from './lib/measure.js';
+import type { ServerReady } from './agent-server.js';
+import { CONNECTIONS, cookiesFrom, listenOn, measure, SECONDS, WARMUP_SECONDS } from './lib/measure.js';
 import { fmt, machineLine, writeSection } from './lib/report.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 setLogSink(() => {});
 
 type Mode = 'none' | 'attached' | 'streaming';
@@ -28,11 +31,9 @@ interface App {
   sessions: Sessions;
   server: Server;
   url: string;
-  cookie: string;
-  agent: AgentHandle | null;
+  agent: AgentHandle;
   client: WebSocket | null;
-  received: number;
-  close(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 async function connect(agent: AgentHandle, onMessage: (message: AgentMessage) => void): Promise<WebSocket> {
@@ -63,6 +64,7 @@ const CLIENT_SOURCE = `
 const WebSocket = require('ws');
 const [url, token] = process.argv.slice(1);
 let received = 0;
+let frames = 0;
 const ws = new WebSocket(url, ['${SUBPROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}' + token]);
 ws.on('open', () => {
   ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 1, max: 1 } }));
@@ -71,12 +73,18 @@ ws.on('open', () => {
 ws.on('message', (data) => {
   const message = JSON.parse(String(data));
   if (message.type === 'snapshot') process.stdout.write('ready\\n');
-  if (message.type === 'events') received += message.events.length;
+  if (message.type === 'events') {
+    received += message.events.length;
+    frames++;
+  }
 });
-process.on('SIGTERM', () => process.stdout.write('received ' + received + ' ', () => process.exit(0)));
+process.on('SIGTERM', () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write('received ' + received + ' frames ' + frames + ' cpu ' + (user + system) + ' ', () => process.exit(0));
+});
 `;
 
-async function streamingClient(agent: AgentHandle): Promise<ChildProcess> {
+async function streamingClient(agent: { wsUrl: string; token: string }): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-e', CLIENT_SOURCE, agent.wsUrl, agent.token], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -89,7 +97,7 @@ async function streamingClient(agent: AgentHandle): Promise<ChildProcess> {
   return child;
 }
 
-async function stopClient(child: ChildProcess): Promise<number> {
+async function stopClient(child: ChildProcess): Promise<{ received: number; frames: number; cpu: number }> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += String(chunk);
@@ -97,43 +105,25 @@ async function stopClient(child: ChildProcess): Promise<number> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  return Number(/received (\d+)/.exec(output)?.[1] ?? 0);
+  const [, received, frames, cpu] = /received (\d+) frames (\d+) cpu (\d+)/.exec(output) ?? [];
+  return { received: Number(received ?? 0), frames: Number(frames ?? 0), cpu: Number(cpu ?? 0) };
 }
 
-async function startApp(mode: Mode): Promise<App> {
+/** The latency run's app, in this process (it drives `session.set` directly). */
+async function startApp(): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'sessionscope-bench-agent-'));
   const sessions = createSessions({
     SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmnop',
     SESSION_ENGINE: 'db',
     DATABASE_URL: join(dir, 's.sqlite3'),
   });
-  const middleware = sessions.middleware();
-  const server = createServer((req, res) => {
-    middleware(req, res, async () => {
-      const count = ((await req.session!.get('count')) as number | undefined) ?? 0;
-      await req.session!.set('count', count + 1);
-      res.end('ok');
-    });
-  });
+  const server = createServer((_req, res) => res.end('ok'));
   const url = await listenOn(server);
-  const agent = mode === 'none' ? null : attachAgent(server, sessions, { announce: false });
-  const app: App = {
-    sessions,
-    server,
-    url,
-    cookie: '',
-    agent,
-    client: null,
-    received: 0,
-    close: async () => {},
-  };
-  let child: ChildProcess | null = null;
-  if (agent && mode === 'streaming') child = await streamingClient(agent);
-  app.cookie = await cookiesFrom(`${url}/`);
+  const agent = attachAgent(server, sessions, { announce: false });
+  const app: App = { sessions, server, url, agent, client: null };
   app.close = async () => {
     app.client?.close();
-    if (child) app.received = await stopClient(child);
-    await agent?.close();
+    await agent.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await sessions.close();
@@ -142,24 +132,85 @@ async function startApp(mode: Mode): Promise<App> {
   return app;
 }
 
+/** One cell: the app in a child process (`bench/agent-server.ts`), CPU read around the measurement. */
+interface CellResult {
+  rps: number;
+  p99: number;
+  requests: number;
+  /** The server process's own CPU time (user + system) per request, µs. */
+  serverCpu: number;
+  /** The streaming client's CPU time per request over its whole life, µs (0 without a client). */
+  clientCpu: number;
+  received: number;
+  frames: number;
+}
+
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
+async function runCell(mode: Mode): Promise<CellResult> {
+  const server = fork(join(import.meta.dirname, 'agent-server.ts'), [mode], {
+    execArgv: [...process.execArgv, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      server.once('message', resolve);
+      server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+  const ready = (await next()) as ServerReady;
+  const cpu = async () => {
+    const answer = next();
+    server.send('cpu');
+    return ((await answer) as { cpu: number }).cpu;
+  };
+  const client = mode === 'streaming' ? await streamingClient(ready) : null;
+  const cookie = await cookiesFrom(`${ready.url}/`);
+  await measure(`${ready.url}/`, cookie, WARMUP_SECONDS);
+  const cpuBefore = await cpu();
+  const cell = await measure(`${ready.url}/`, cookie);
+  const cpuAfter = await cpu();
+  if (cell.errors || cell.non2xx) throw new Error(`${mode}: ${cell.errors} errors, ${cell.non2xx} non-2xx`);
+  const streamed = client ? await stopClient(client) : { received: 0, frames: 0, cpu: 0 };
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.send('stop');
+  await exited;
+  const requests = cell.requests;
+  return {
+    rps: cell.rps,
+    p99: cell.p99,
+    requests,
+    serverCpu: (cpuAfter - cpuBefore) / requests,
+    clientCpu: streamed.cpu / requests,
+    received: streamed.received,
+    frames: streamed.frames,
+  };
+}
+
 const modes: Mode[] = (process.env.BENCH_MODES?.split(',') as Mode[] | undefined) ?? [
   'none',
   'attached',
   'streaming',
 ];
-const rps: Record<Mode, number[]> = { none: [], attached: [], streaming: [] };
-const p99: Record<Mode, number[]> = { none: [], attached: [], streaming: [] };
+const empty = (): Record<Mode, number[]> => ({ none: [], attached: [], streaming: [] });
+const rps = empty();
+const p99 = empty();
+const serverCpu = empty();
+const clientCpu = empty();
 let streamed = 0;
+let frames = 0;
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so drift on a shared machine does not favour one mode.
-  for (const mode of [...modes.slice(round % 3), ...modes.slice(0, round % 3)]) {
-    const app = await startApp(mode);
-    const cell = await measure(`${app.url}/`, app.cookie);
-    if (cell.errors || cell.non2xx) throw new Error(`${mode}: ${cell.errors} errors, ${cell.non2xx} non-2xx`);
+  for (const mode of [...modes.slice(round % modes.length), ...modes.slice(0, round % modes.length)]) {
+    const cell = await runCell(mode);
     rps[mode].push(cell.rps);
     p99[mode].push(cell.p99);
-    await app.close();
-    if (mode === 'streaming') streamed += app.received;
+    serverCpu[mode].push(cell.serverCpu);
+    clientCpu[mode].push(cell.clientCpu);
+    streamed += cell.received;
+    frames += cell.frames;
+    process.stderr.write(
+      `round ${round + 1} ${mode}: ${fmt(cell.rps)} req/s, server ${cell.serverCpu.toFixed(1)} µs CPU/req${mode === 'streaming' ? `, client ${cell.clientCpu.toFixed(1)} µs/req, ${(cell.received / Math.max(1, cell.frames)).toFixed(1)} events/frame` : ''}\n`,
+    );
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -167,10 +218,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 // Latency: 1,000 session mutations per second for LATENCY_SECONDS, each timed to its event frame.
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const latency = await (async () => {
-  const app = await startApp('attached');
+  const app = await startApp();
   const sent = new Map<number, number>();
   const samples: number[] = [];
-  app.client = await connect(app.agent!, (message) => {
+  app.client = await connect(app.agent, (message) => {
     if (message.type !== 'events') return;
     const now = performance.now();
     for (const { event } of message.events) {
@@ -204,7 +255,7 @@ const latency = await (async () => {
     tick();
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
-  await app.close();
+  await app.close?.();
   samples.sort((a, b) => a - b);
   const at = (q: number) =>
     samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? Number.NaN;
@@ -219,24 +270,35 @@ const latency = await (async () => {
 })();
 
 const base = median(rps.none);
+const baseCpu = median(serverCpu.none);
 const ratioOf = (mode: Mode) => median(rps[mode]) / base;
-const row = (mode: Mode, label: string, goal: string) =>
-  `| ${label} | ${fmt(median(rps[mode]))} | ${fmt(median(p99[mode]))} | ${ratioOf(mode).toFixed(3)}× | ${goal} | ${ratioOf(mode) >= Number(goal.replace(/[^\d.]/g, '')) ? 'met' : 'missed'} |`;
+const cpuOf = (mode: Mode) => median(serverCpu[mode]);
+const row = (mode: Mode, label: string, goal: string) => {
+  const met = ratioOf(mode) >= Number(goal.replace(/[^\d.]/g, ''));
+  const client = mode === 'streaming' ? `${median(clientCpu.streaming).toFixed(1)}` : '—';
+  return `| ${label} | ${fmt(median(rps[mode]))} | ${fmt(median(p99[mode]))} | ${ratioOf(mode).toFixed(3)}× | ${goal} | ${met ? 'met' : 'missed'} | ${cpuOf(mode).toFixed(1)} | +${(cpuOf(mode) - baseCpu).toFixed(1)} (${(baseCpu / cpuOf(mode)).toFixed(3)}×) | ${client} |`;
+};
+const perRound = (values: Record<Mode, number[]>, digits: number) =>
+  modes.map((mode) => `${mode} ${values[mode].map((v) => fmt(v, digits)).join(' / ')}`).join('; ');
 
-const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell (medians), ${CONNECTIONS} connections, autocannon in the same process.
-Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a round, not across runs).
+const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell after ${WARMUP_SECONDS} s of warm-up (medians), ${CONNECTIONS} connections.
+Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a run, not across runs).
 
 node:http + \`sessions.middleware()\` on SQLite; every request loads the session, increments a counter and saves
-(one store read + one write). The streaming client is a \`ws\` client in its own process (as the browser is), subscribed and parsing
-every frame (${fmt(streamed)} events received over its cells).
+(one store read + one write). The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and the
+streaming client is a \`ws\` client in a third process (as the browser is), subscribed and parsing every frame
+(${fmt(streamed)} events received over its cells, ${(streamed / Math.max(1, frames)).toFixed(1)} events per frame). All three share the machine's ${cpus().length} cores, so
+req/s also pays for the client's CPU; **server CPU µs/request** (the app process's own user + system time over the cell,
+\`process.cpuUsage()\`, divided by the requests served) is what the agent costs the app itself.
 
-| Configuration | req/s | p99 ms | × no agent | goal | |
-|---|---:|---:|---:|---:|---|
-| no agent | ${fmt(base)} | ${fmt(median(p99.none))} | 1.000× | — | |
+| Configuration | req/s | p99 ms | × no agent | goal | | server CPU µs/req | agent's CPU µs/req (× no agent) | client CPU µs/req |
+|---|---:|---:|---:|---:|---|---:|---:|---:|
+| no agent | ${fmt(base)} | ${fmt(median(p99.none))} | 1.000× | — | | ${baseCpu.toFixed(1)} | — | — |
 ${row('attached', 'agent attached, no client', '≥ 0.99')}
 ${row('streaming', 'agent + one streaming client', '≥ 0.95')}
 
-Per-round req/s: none ${rps.none.map((v) => fmt(v)).join(' / ')}; attached ${rps.attached.map((v) => fmt(v)).join(' / ')}; streaming ${rps.streaming.map((v) => fmt(v)).join(' / ')}.
+Per-round req/s: ${perRound(rps, 0)}.
+Per-round server CPU µs/req: ${perRound(serverCpu, 1)}.
 
 Mutation-to-client latency at ${fmt(latency.rate)} events/s for ${LATENCY_SECONDS} s (\`session.set\` → the \`session.modified\`
 frame parsed by the client; ${fmt(latency.count)} of ${fmt(latency.total)} matched): **p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms**,
@@ -244,7 +306,11 @@ max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms: ${latency.p99 <= 10 ? 'met
 (\`setImmediate\`), serialized once for all clients.
 
 With no client connected the agent does not listen to session events at all (\`events.active\` stays false),
-so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`.`;
+so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`
+(a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON); the per-request
+events are built as whole objects (\`events.dispatch\`), small values are previewed without serializing them, and
+redaction answers are memoized per key. What remains is mostly serializing and sending the events.
+\`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.`;
 
 writeSection('Agent', body);
 process.stderr.write(`${body}\n\ndocs/benchmarks.md: Agent section written\n`);

@@ -40,6 +40,8 @@ import {
 import { createRedactor, type RedactOption } from './redact.js';
 
 const log = createLogger('sessionscope:agent');
+/** What every agent path starts with (INSPECTOR_PATH without its slash, WS_PATH). */
+const AGENT_PREFIX = INSPECTOR_PATH.slice(0, -1);
 
 /** The exact words that let the agent run with NODE_ENV=production (a staging box). */
 export const PRODUCTION_OVERRIDE = 'I understand the risk';
@@ -177,6 +179,8 @@ function mount(sessions: SessionManager, options: AgentOptions, token: string): 
   };
 
   const onHttp = (req: IncomingMessage, res: ServerResponse): boolean => {
+    // Every app request passes here: answer "not ours" without allocating.
+    if (!(req.url ?? '/').startsWith(AGENT_PREFIX)) return false;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === WS_PATH) {
       // The connection doctor's probe: which check a WebSocket with these credentials would fail.
@@ -201,7 +205,7 @@ function mount(sessions: SessionManager, options: AgentOptions, token: string): 
       res.end(JSON.stringify(report));
       return true;
     }
-    if (path === INSPECTOR_PATH.slice(0, -1)) {
+    if (path === AGENT_PREFIX) {
       res.writeHead(308, { location: INSPECTOR_PATH }).end();
       return true;
     }
@@ -262,10 +266,16 @@ export function attachAgent(
   const mounted = mount(sessions, options, token);
   const appListeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
-  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    if (mounted.onHttp(req, res)) return;
-    for (const listener of appListeners) listener.call(server, req, res);
-  };
+  const [onlyListener] = appListeners;
+  const dispatch =
+    appListeners.length === 1 && onlyListener
+      ? (req: IncomingMessage, res: ServerResponse) => {
+          if (!mounted.onHttp(req, res)) onlyListener.call(server, req, res);
+        }
+      : (req: IncomingMessage, res: ServerResponse) => {
+          if (mounted.onHttp(req, res)) return;
+          for (const listener of appListeners) listener.call(server, req, res);
+        };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?', 1)[0] === WS_PATH) mounted.onUpgrade(req, socket, head);
   };

@@ -192,11 +192,17 @@ export class AgentHub {
   private toWire(event: SessionEvent): WireEvent {
     if (event.type !== 'session.modified') return event;
     const limits = this.commands.previewLimits;
-    const { before, after, ...rest } = event;
+    const { redact } = this.options;
+    // Spelled out, in the event's own key order: a rest/spread copy here cost more than the previews.
     return {
-      ...rest,
-      before: eventPreview(before, event.key, this.options.redact, limits),
-      after: eventPreview(after, event.key, this.options.redact, limits),
+      type: event.type,
+      at: event.at,
+      requestId: event.requestId,
+      session: event.session,
+      key: event.key,
+      op: event.op,
+      before: eventPreview(event.before, event.key, redact, limits),
+      after: eventPreview(event.after, event.key, redact, limits),
     };
   }
 

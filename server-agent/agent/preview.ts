@@ -41,6 +41,16 @@ export function preview(
   limits: PreviewLimits,
   depth = 0,
 ): ValuePreview {
+  // Most session values are small scalars: inline them without serializing just to count bytes.
+  // (A string's JSON is at most 6 bytes per UTF-16 unit, \u001f-style escapes, plus its quotes.)
+  if (
+    (value === null ||
+      typeof value === 'number' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'string' && value.length * 6 + 2 <= limits.inlineBytes)) &&
+    !redact(key)
+  )
+    return { t: 'value', value };
   const bytes = jsonBytes(value);
   if (redact(key)) return { t: 'redacted', bytes };
   if (bytes <= limits.inlineBytes && !containsRedacted(value, redact)) return { t: 'value', value };

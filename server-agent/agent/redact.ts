@@ -17,6 +17,8 @@ export const DEFAULT_REDACT_PATTERNS: readonly RegExp[] = [
   /^_auth_user_hash$/,
 ];
 
+const MEMO_KEYS = 1000;
+
 export interface Redactor {
   /** True when the value under this key (at any depth) must not be sent. */
   (key: string): boolean;
@@ -29,10 +31,22 @@ export function createRedactor(option: RedactOption | undefined): Redactor {
   if (typeof option === 'function')
     return Object.assign((key: string) => option(key), { describe: ['(custom function)'] });
   const patterns = option === undefined || option === true ? DEFAULT_REDACT_PATTERNS : option;
-  const test = (key: string) =>
+  const matches = (key: string) =>
     patterns.some((pattern) => {
       pattern.lastIndex = 0;
       return pattern.test(key);
     });
+  // Every modified event asks about its key twice (before, after), and apps reuse a handful of
+  // keys: remember the answers (patterns are fixed; a custom function above is not cached).
+  const known = new Map<string, boolean>();
+  const test = (key: string) => {
+    let answer = known.get(key);
+    if (answer === undefined) {
+      answer = matches(key);
+      if (known.size >= MEMO_KEYS) known.clear();
+      known.set(key, answer);
+    }
+    return answer;
+  };
   return Object.assign(test, { describe: patterns.map((pattern) => pattern.source) });
 }

@@ -63,7 +63,8 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
       const requestId = events.active ? `r${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
       if (requestId)
-        events.emit('request.start', {
+        events.dispatch({
+          type: 'request.start',
           at: clock.nowMs(),
           requestId,
           method: request.method,
@@ -115,7 +116,8 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
       }
 
       if (state.requestId) {
-        events.emit('request.end', {
+        events.dispatch({
+          type: 'request.end',
           at: clock.nowMs(),
           requestId: state.requestId,
           method: state.method,
@@ -156,7 +158,8 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
     const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs());
     result.setCookie.push(cookie.header);
     if (state.requestId) {
-      events.emit('cookie.set', {
+      events.dispatch({
+        type: 'cookie.set',
         at: clock.nowMs(),
         requestId: state.requestId,
         session: sessionHandle(session),

@@ -125,10 +125,18 @@ export class SessionEvents {
 
   emit<K extends SessionEventType>(type: K, payload: SessionEventMap[K]): void {
     if (!this.active) return;
-    const event = { type, ...payload } as { type: K } & SessionEventMap[K];
-    const set = this.byType.get(type);
-    if (set) for (const listener of set) safeCall(listener, event);
-    for (const listener of this.any) safeCall(listener, event as SessionEvent);
+    this.dispatch({ type, ...payload } as SessionEvent);
+  }
+
+  /**
+   * emit() for a caller that built the whole event itself (type first, as emit orders it): the
+   * per-request events take this path, which saves a copy of every payload while a client watches.
+   */
+  dispatch(event: SessionEvent): void {
+    if (!this.active) return;
+    const set = this.byType.get(event.type);
+    if (set) for (const listener of set) safeCall(listener as AnyListener, event);
+    for (const listener of this.any) safeCall(listener, event);
   }
 
   private refresh(): void {

@@ -286,7 +286,13 @@ export class Session {
         throw error;
       }
       this.modified = true;
-      if (this.#ctx.events.active) this.#ctx.events.emit('session.created', this.#base());
+      if (this.#ctx.events.active)
+        this.#ctx.events.dispatch({
+          type: 'session.created',
+          at: this.#ctx.clock.nowMs(),
+          requestId: this.requestId,
+          session: this.#handle(),
+        });
       return;
     }
     throw new SessionError(
@@ -342,8 +348,11 @@ export class Session {
     if (outcome?.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
     if (!serverSide) this.modified = true;
     if (this.#ctx.events.active) {
-      this.#ctx.events.emit('session.saved', {
-        ...this.#base(),
+      this.#ctx.events.dispatch({
+        type: 'session.saved',
+        at: this.#ctx.clock.nowMs(),
+        requestId: this.requestId,
+        session: this.#handle(),
         ms: performance.now() - started,
         bytes: outcome?.bytes ?? 0,
         mustCreate,
@@ -360,7 +369,8 @@ export class Session {
     if (key === null) return new Map();
     const started = performance.now();
     let result: LoadResult;
-    if (!this.#wellFormed(key)) result = { outcome: 'miss' };
+    const wellFormed = this.#wellFormed(key);
+    if (!wellFormed) result = { outcome: 'miss' };
     else {
       try {
         result = await this.#call(() => this.#ctx.store.load(key));
@@ -384,10 +394,12 @@ export class Session {
     }
     if (this.#ctx.events.active) {
       const data = result.outcome === 'hit' ? result.data : undefined;
-      this.#ctx.events.emit('session.loaded', {
-        ...this.#base(),
+      this.#ctx.events.dispatch({
+        type: 'session.loaded',
+        at: this.#ctx.clock.nowMs(),
+        requestId: this.requestId,
         session: handle,
-        outcome: this.#wellFormed(key) ? result.outcome : 'malformed-key',
+        outcome: wellFormed ? result.outcome : 'malformed-key',
         keys: data?.size ?? 0,
         ms: performance.now() - started,
       });
@@ -515,11 +527,11 @@ export class Session {
   }
 
   #base(): { at: number; requestId?: string; session?: string } {
-    return {
-      at: this.#ctx.clock.nowMs(),
-      requestId: this.requestId,
-      session: this.#key ? this.#ctx.handles.handleFor(this.#key) : undefined,
-    };
+    return { at: this.#ctx.clock.nowMs(), requestId: this.requestId, session: this.#handle() };
+  }
+
+  #handle(): string | undefined {
+    return this.#key ? this.#ctx.handles.handleFor(this.#key) : undefined;
   }
 
   #emitModified(
@@ -529,8 +541,11 @@ export class Session {
     after: JsonValue | undefined,
   ): void {
     if (!this.#ctx.events.active) return;
-    this.#ctx.events.emit('session.modified', {
-      ...this.#base(),
+    this.#ctx.events.dispatch({
+      type: 'session.modified',
+      at: this.#ctx.clock.nowMs(),
+      requestId: this.requestId,
+      session: this.#handle(),
       key,
       op,
       before: eventSnapshot(before),

@@ -1,0 +1,60 @@
+/**
+ * The app under test for bench/agent.ts, in its own process so its CPU time per request can be read
+ * apart from the load generator's and the streaming client's. node:http + the session middleware
+ * on SQLite, a route that reads and writes the session, with or without the agent (argv[2]:
+ * none | attached | streaming; the last two are the same server, the client is the parent's).
+ * Talks to the parent over IPC: sends `{ url, wsUrl, token }` when listening, answers 'cpu' with
+ * its process.cpuUsage() total in µs, exits on 'stop'. Run with `node --cpu-prof` to profile it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachAgent } from '../server-agent/agent/agent.js';
+import { createSessions } from '../server-agent/create.js';
+import { setLogSink } from '../server-agent/sessions/log.js';
+import { listenOn } from './lib/measure.js';
+
+export interface ServerReady {
+  url: string;
+  wsUrl: string;
+  token: string;
+}
+
+setLogSink(() => {});
+const mode = process.argv[2] ?? 'none';
+const dir = mkdtempSync(join(tmpdir(), 'sessionscope-bench-agent-'));
+const sessions = createSessions({
+  SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmnop',
+  SESSION_ENGINE: 'db',
+  DATABASE_URL: join(dir, 's.sqlite3'),
+});
+const middleware = sessions.middleware();
+const server = createServer((req, res) => {
+  middleware(req, res, async () => {
+    const count = ((await req.session.get('count')) as number | undefined) ?? 0;
+    await req.session.set('count', count + 1);
+    res.end('ok');
+  });
+});
+const url = await listenOn(server);
+const agent = mode === 'none' ? null : attachAgent(server, sessions, { announce: false });
+
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+process.on('message', async (message) => {
+  if (message === 'cpu') process.send?.({ cpu: cpuMicros() });
+  if (message === 'stop') {
+    await agent?.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await sessions.close();
+    rmSync(dir, { recursive: true, force: true });
+    // Exit normally (not process.exit) so `--cpu-prof` writes its profile.
+    process.disconnect?.();
+  }
+});
+process.send?.({ url, wsUrl: agent?.wsUrl ?? '', token: agent?.token ?? '' } satisfies ServerReady);
