@@ -137,10 +137,13 @@ export function holdResponseUntilSaved(
   res.write = intercept('write') as ServerResponse['write'];
   res.end = intercept('end') as ServerResponse['end'];
   res.flushHeaders = intercept('flushHeaders') as ServerResponse['flushHeaders'];
-  res.once('close', () => {
-    if (!state.finished && phase === 'open')
-      log.debug(`${state.method} ${state.path}: connection closed before a response; session not saved`);
-  });
+  // Only for the debug log: a listener per response costs measurable time on every request.
+  if (log.enabled) {
+    res.once('close', () => {
+      if (!state.finished && phase === 'open')
+        log.debug(`${state.method} ${state.path}: connection closed before a response; session not saved`);
+    });
+  }
 }
 
 /**

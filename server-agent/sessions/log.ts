@@ -42,6 +42,8 @@ function compile(pattern: string): RegExp | null {
 }
 
 export interface Logger {
+  /** True when debug lines of this namespace are shown (DEBUG matches): skip work meant only for them. */
+  readonly enabled: boolean;
   debug(message: string): void;
   notice(message: string): void;
   warn(message: string, error?: unknown): void;
@@ -50,6 +52,9 @@ export interface Logger {
 
 export function createLogger(namespace: string): Logger {
   return {
+    get enabled() {
+      return debugPattern?.test(namespace) ?? false;
+    },
     debug(message) {
       if (debugPattern?.test(namespace)) sink({ level: 'debug', namespace, message });
     },

@@ -1,6 +1,7 @@
 /** Small helpers for the session's events, kept apart so session.ts stays about Django's rules. */
-import type { ExpiryPolicy } from './events.js';
+import type { ExpiryPolicy, SessionEvents } from './events.js';
 import type { JsonValue } from './serializer.js';
+import type { LoadResult } from './store.js';
 
 /** A copy of a value as it is now, so later mutation does not rewrite history in the timeline. */
 export function eventSnapshot(value: JsonValue | undefined): JsonValue | undefined {
@@ -18,4 +19,37 @@ export function expiryPolicy(stored: JsonValue | undefined, browserClose: boolea
   if (stored === 0 || stored === false) return 'browser-close';
   if (typeof stored === 'number' && stored < 0) return 'expired';
   return 'idle-seconds';
+}
+
+/** session.loaded for every load, and session.expired when the store found the record expired. */
+export function emitLoadEvents(
+  events: SessionEvents,
+  result: LoadResult,
+  base: {
+    at: number;
+    requestId: string | undefined;
+    session: string | undefined;
+    wellFormed: boolean;
+    ms: number;
+  },
+): void {
+  events.dispatch({
+    type: 'session.loaded',
+    at: base.at,
+    requestId: base.requestId,
+    session: base.session,
+    outcome: base.wellFormed ? result.outcome : 'malformed-key',
+    keys: result.outcome === 'hit' ? result.data.size : 0,
+    ms: base.ms,
+  });
+  if (result.outcome === 'expired') {
+    events.dispatch({
+      type: 'session.expired',
+      at: base.at,
+      requestId: base.requestId,
+      session: base.session,
+      reason: result.reason ?? 'expiry-date-passed',
+      expiredAt: result.expiredAt?.getTime() ?? null,
+    });
+  }
 }

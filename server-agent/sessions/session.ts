@@ -13,7 +13,8 @@ import { capExceededAt, capsEnabled, createdAtOf, needsTouch, stampCaps } from '
 import type { JsonValue, SessionData } from './serializer.js';
 import type { SessionValidator } from './schema.js';
 import type { SessionSettings } from './settings.js';
-import { eventSnapshot, expiryPolicy } from './session-events.js';
+import { emitLoadEvents, eventSnapshot, expiryPolicy } from './session-events.js';
+import { callStore } from './store-call.js';
 import type { LoadResult, SessionCodec, SessionStore } from './store.js';
 
 export const EXPIRY_KEY = '_session_expiry';
@@ -393,24 +394,13 @@ export class Session {
       else this.modified = true; // signed cookies: the bad token is replaced by a fresh one
     }
     if (this.#ctx.events.active) {
-      const data = result.outcome === 'hit' ? result.data : undefined;
-      this.#ctx.events.dispatch({
-        type: 'session.loaded',
+      emitLoadEvents(this.#ctx.events, result, {
         at: this.#ctx.clock.nowMs(),
         requestId: this.requestId,
         session: handle,
-        outcome: wellFormed ? result.outcome : 'malformed-key',
-        keys: data?.size ?? 0,
+        wellFormed,
         ms: performance.now() - started,
       });
-      if (result.outcome === 'expired') {
-        this.#ctx.events.emit('session.expired', {
-          ...this.#base(),
-          session: handle,
-          reason: result.reason ?? 'expiry-date-passed',
-          expiredAt: result.expiredAt?.getTime() ?? null,
-        });
-      }
     }
     return result.outcome === 'hit' ? result.data : new Map();
   }
@@ -504,26 +494,9 @@ export class Session {
     return pattern === null || pattern.test(key);
   }
 
-  /** Store calls fail fast: a store that does not answer within storeTimeoutMs is unavailable. */
-  async #call<T>(operation: () => Promise<T>): Promise<T> {
-    const limit = this.#ctx.settings.storeTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StoreUnavailable(
-              `The ${this.#ctx.store.engine} session store did not answer within ${limit} ms.`,
-            ),
-          ),
-        limit,
-      );
-    });
-    try {
-      return await Promise.race([operation(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Store calls fail fast: see store-call.ts. */
+  #call<T>(operation: () => Promise<T>): Promise<T> {
+    return callStore(this.#ctx.store, this.#ctx.settings.storeTimeoutMs, operation);
   }
 
   #base(): { at: number; requestId?: string; session?: string } {

@@ -12,6 +12,28 @@ export type Algorithm = 'sha1' | 'sha256' | 'sha512';
 const toBytes = (value: Secret): Buffer =>
   typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
 
+/**
+ * Derived keys depend only on (algorithm, salt, secret), which a process reuses for every session:
+ * remembering them saves one hash per sign and per verify. Bounded, since secrets rarely change.
+ */
+const derivedKeys = new Map<string, Buffer>();
+const MAX_DERIVED_KEYS = 64;
+
+function derivedKey(keySalt: Secret, secret: Secret, algorithm: Algorithm): Buffer {
+  const text = (part: Secret) =>
+    typeof part === 'string' ? `s:${part}` : `b:${toBytes(part).toString('hex')}`;
+  const id = `${algorithm}\0${text(keySalt)}\0${text(secret)}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = createHash(algorithm)
+      .update(Buffer.concat([toBytes(keySalt), toBytes(secret)]))
+      .digest();
+    if (derivedKeys.size >= MAX_DERIVED_KEYS) derivedKeys.clear();
+    derivedKeys.set(id, key);
+  }
+  return key;
+}
+
 /** django.utils.crypto.salted_hmac */
 export function saltedHmac(
   keySalt: Secret,
@@ -19,10 +41,9 @@ export function saltedHmac(
   secret: Secret,
   algorithm: Algorithm = 'sha1',
 ): Buffer {
-  const derived = createHash(algorithm)
-    .update(Buffer.concat([toBytes(keySalt), toBytes(secret)]))
+  return createHmac(algorithm, derivedKey(keySalt, secret, algorithm))
+    .update(toBytes(value))
     .digest();
-  return createHmac(algorithm, derived).update(toBytes(value)).digest();
 }
 
 export const b64Encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');

@@ -36,6 +36,9 @@ function openDatabase(path: string): Database {
   try {
     const db = new BetterSqlite(path);
     db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: no fsync per commit (only at checkpoints). A crash of the app loses nothing; a
+    // power cut may drop the last commits, an acceptable trade for sessions (SQLite's own advice for WAL).
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     return db;
   } catch (error) {

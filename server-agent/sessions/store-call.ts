@@ -1,0 +1,25 @@
+/** Store calls fail fast: a store that does not answer within the limit is unavailable (503). */
+import { StoreUnavailable } from './errors.js';
+import type { SessionStore } from './store.js';
+
+export async function callStore<T>(
+  store: SessionStore,
+  limitMs: number,
+  operation: () => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StoreUnavailable(`The ${store.engine} session store did not answer within ${limitMs} ms.`),
+        ),
+      limitMs,
+    );
+  });
+  try {
+    return await Promise.race([operation(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
