@@ -3,7 +3,7 @@
  * hand-written parser handles what it cannot: Python's NaN/Infinity and top-level integer-like
  * keys, whose order a JS object would not keep.
  */
-import type { JsonValue, SessionData } from './serializer.js';
+import type { JsonValue, SessionData } from './json-types.js';
 
 const INDEX_LIKE = /^(?:0|[1-9]\d{0,9})$/;
 const MAX_DEPTH = 1000;

@@ -5,10 +5,9 @@
  */
 import { SessionValueError } from './errors.js';
 import { parseOrderedJson } from './json-parse.js';
+import type { SessionData } from './json-types.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-/** The session dict. A Map keeps insertion order for integer-like keys, as Python does. */
-export type SessionData = Map<string, JsonValue>;
+export type { JsonValue, SessionData } from './json-types.js';
 
 export interface Serializer {
   dumps(data: SessionData): string;
