@@ -1,0 +1,34 @@
+/** Protocol versions, paths, header names and close codes: the constants both ends agree on. */
+
+export const PROTOCOL_VERSION = 1;
+/** Oldest protocol version this agent still speaks. */
+export const MIN_PROTOCOL_VERSION = 1;
+
+export const WS_PATH = '/__sessionscope/ws';
+export const INSPECTOR_PATH = '/__sessionscope/';
+/** The subprotocol the agent selects; browsers require it to be one the client offered. */
+export const SUBPROTOCOL = 'sessionscope.v1';
+/**
+ * Browsers cannot set headers on `new WebSocket`, so the token may travel as a subprotocol entry:
+ * `new WebSocket(url, [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + token])`. `?token=` also works, but
+ * the query string can end up in logs.
+ */
+export const TOKEN_PROTOCOL_PREFIX = 'sessionscope.token.';
+/** Response header naming the request's id, joinable with the browser's network log. */
+export const REQUEST_ID_HEADER = 'x-sessionscope-request';
+/** On a refused upgrade (and on a plain GET of WS_PATH, the doctor probe) the agent names the failed check here. */
+export const REFUSAL_HEADER = 'x-sessionscope-refused';
+
+/** WebSocket close codes the agent uses. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  version: 4001,
+  rateLimited: 4008,
+  slowConsumer: 4009,
+  handshakeTimeout: 4010,
+  tooManyClients: 4013,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
