@@ -3,7 +3,6 @@
  * (open, load, set/pop/flush/cycleKey/setExpiry, save), so the serializer, the save rules and the
  * lifecycle events are exactly the app's. Never code in strings.
  */
-import { createHash } from 'node:crypto';
 import {
   SessionError,
   SessionKeyMissing,
@@ -13,54 +12,22 @@ import {
 } from '../sessions/errors.js';
 import { parseIso } from '../sessions/expiry.js';
 import type { ExpiryValue } from '../sessions/expiry.js';
-import type { Logger } from '../sessions/log.js';
-import type { SessionManager } from '../sessions/manager.js';
 import { pythonJsonSerializer, type SessionData } from '../sessions/serializer.js';
 import { EXPIRY_KEY, type Session } from '../sessions/session.js';
 import { expiryPolicy } from '../sessions/session-events.js';
+import { type CommandContext, CommandFailure, revisionOf } from './command-context.js';
 import { listSessions } from './list.js';
-import { type PreviewLimits, jsonBytes, preview, valueAt } from './preview.js';
+import { jsonBytes, preview, valueAt } from './preview.js';
 import {
   type AckMessage,
   type ClockState,
   type CommandMessage,
   type CommandOp,
   type CommandResults,
-  type Limits,
-  type NackCode,
   type SessionView,
   WRITE_OPS,
 } from './protocol.js';
-import type { Redactor } from './redact.js';
 import { expiredByTravel } from './travel.js';
-
-export interface CommandContext {
-  sessions: SessionManager;
-  redact: Redactor;
-  limits: Limits;
-  previewLimits: PreviewLimits;
-  readOnly: boolean;
-  audit: Logger;
-}
-
-export class CommandFailure extends Error {
-  constructor(
-    readonly code: NackCode,
-    message: string,
-    readonly revision?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A digest of the data as the app's serializer writes it: equal data, equal revision. */
-export function revisionOf(data: SessionData): string {
-  return createHash('sha256').update(pythonJsonSerializer.dumps(data)).digest('base64url').slice(0, 16);
-}
-
-export function maskHandle(handle: string): string {
-  return `${handle.slice(0, 6)}…`;
-}
 
 type Result<K extends CommandOp> = CommandResults[K];
 type Cmd<K extends CommandOp> = Extract<CommandMessage, { op: K }>;

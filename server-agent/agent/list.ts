@@ -5,8 +5,7 @@
  */
 import { jsonBytes } from './preview.js';
 import type { CommandMessage, CommandResults, SessionSummary } from './protocol.js';
-import type { CommandContext } from './commands.js';
-import { CommandFailure, revisionOf } from './commands.js';
+import { type CommandContext, CommandFailure, revisionOf } from './command-context.js';
 import type { JsonValue, SessionData } from '../sessions/serializer.js';
 
 const SCAN_PAGE = 200;

@@ -1,6 +1,6 @@
 /** The `welcome` frame: what this agent is, what it can do, and the session settings it runs with. */
 import type { SessionManager } from '../sessions/manager.js';
-import type { HubOptions } from './hub.js';
+import type { HubOptions } from './hub-options.js';
 import {
   type Capability,
   PROTOCOL_VERSION,
