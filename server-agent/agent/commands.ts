@@ -112,9 +112,13 @@ async function dispatch(
     }
     case 'cycleKey': {
       const { session } = await openForWrite(ctx, command, requestId);
+      const old = session.sessionKey;
       await session.cycleKey();
       const key = session.sessionKey;
       if (key === null) throw new CommandFailure('store_error', 'The store did not issue a new key.');
+      // The browser still holds the old cookie: carry it over once (key-forwards.ts, docs/agent.md).
+      if (old !== null && old !== key)
+        ctx.sessions.forwards.add(old, key, ctx.sessions.settings.sessionCookieAge * 1000);
       return {
         from: command.session,
         to: ctx.sessions.handles.handleFor(key),

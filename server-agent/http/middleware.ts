@@ -22,6 +22,10 @@ export interface RequestInfo {
 export interface RequestState {
   session: Session;
   cookiePresent: boolean;
+  /** The cookie's key was cycled out of band: this response must carry the new key's cookie. */
+  forwarded: boolean;
+  /** The cookie's key was forwarded already: no session, but do not delete the (new) cookie. */
+  retired: boolean;
   requestId: string | undefined;
   method: string;
   path: string;
@@ -58,7 +62,8 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
   return {
     begin(request) {
       const key = readCookie(request.cookieHeader, name);
-      const session = sessions.open(key);
+      const forward = key === undefined ? null : sessions.forwards.take(key);
+      const session = sessions.open(forward?.kind === 'forward' ? forward.to : key);
       const path = request.url.split('?', 1)[0] ?? '/';
       const requestId = events.active ? `r${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
@@ -71,9 +76,20 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
           path,
           cookiePresent: key !== undefined,
         });
+      if (requestId && forward?.kind === 'forward')
+        events.emit('session.warning', {
+          at: clock.nowMs(),
+          requestId,
+          session: sessions.handles.handleFor(forward.to),
+          code: 'key-forwarded',
+          message:
+            'The cookie held a key cycled from the inspector; this request was served the new key, whose cookie it now sets. The old key is dead.',
+        });
       return {
         session,
         cookiePresent: key !== undefined,
+        forwarded: forward?.kind === 'forward',
+        retired: forward?.kind === 'retired',
         requestId,
         method: request.method,
         path,
@@ -96,13 +112,13 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
         // Continued without a session: saving would overwrite or lose data, deleting the cookie would log the visitor out.
         if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
         notSaved = 'store-error';
-      } else if (state.cookiePresent && empty) {
+      } else if (state.cookiePresent && empty && !state.retired) {
         deleteCookie(result, state);
         result.vary = mergeVary(response.vary, 'Cookie');
         notSaved = 'empty';
       } else {
         if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
-        if ((modified || settings.sessionSaveEveryRequest) && !empty) {
+        if ((modified || state.forwarded || settings.sessionSaveEveryRequest) && !empty) {
           try {
             const outcome = await saveAndRenderCookie(session, response.status, state, result);
             saved = outcome === 'saved';
@@ -145,7 +161,7 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
     // Loading just found the cookie's key unknown or expired. Django would now create an empty
     // record (its scenario 12b under SAVE_EVERY_REQUEST); we never create records from reads.
     if (session.isEmpty()) {
-      if (state.cookiePresent) deleteCookie(result, state);
+      if (state.cookiePresent && !state.retired) deleteCookie(result, state);
       return 'empty';
     }
     if (status >= 500) return 'server-error';

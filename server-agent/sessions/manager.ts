@@ -6,6 +6,7 @@ import { type Clock, createClock } from './clock.js';
 import { createCodec } from './codec.js';
 import { SessionEvents } from './events.js';
 import { SessionHandles } from './handles.js';
+import { KeyForwards } from './key-forwards.js';
 import { createLogger } from './log.js';
 import { createValidator, type StandardSchemaV1 } from './schema.js';
 import { Session, type SessionContext } from './session.js';
@@ -27,6 +28,8 @@ export interface SessionManager {
   readonly events: SessionEvents;
   readonly handles: SessionHandles;
   readonly codec: SessionCodec;
+  /** Old keys carried over once to their new key after an out-of-band cycle (key-forwards.ts). */
+  readonly forwards: KeyForwards;
   /** Django's SessionStore(session_key): no I/O until the first data access. */
   open(sessionKey?: string | null): Session;
   /** Django's clear_expired: the number removed, or null where the store expires records itself. */
@@ -40,6 +43,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
   const clock = givenClock ?? createClock();
   const events = new SessionEvents();
   const handles = new SessionHandles();
+  const forwards = new KeyForwards(() => clock.nowMs());
   const codec = createCodec(settings.secretKey, settings.secretKeyFallbacks, clock);
   const log = createLogger('sessionscope:store');
   const store = resolveStore(settings.sessionEngine, { settings, clock, codec, log });
@@ -67,6 +71,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
     events,
     handles,
     codec,
+    forwards,
     open: (sessionKey) => new Session(context, sessionKey),
     clearExpired: (clearOptions) => store.clearExpired(clearOptions),
     async close() {

@@ -179,9 +179,9 @@ describe.each(engines)('commands on $name', (engine) => {
     );
   });
 
-  it('cycleKey gives a new handle with the same data; the old one is gone', async (ctx) => {
+  it('cycleKey gives a new handle with the same data; the old handle is gone', async (ctx) => {
     if (!available) return ctx.skip();
-    const { cookie, handle } = await newSession('name=ada');
+    const { handle } = await newSession('name=ada');
     const cycled = await client.ok('cycleKey', { session: handle });
     expect(cycled.to).not.toBe(handle);
     await client.waitEvent((e) => e.type === 'session.keyCycled' && e.from === handle && e.to === cycled.to);
@@ -192,7 +192,51 @@ describe.each(engines)('commands on $name', (engine) => {
       type: 'nack',
       code: 'not_found',
     });
-    expect(await appView(cookie)).toEqual({});
+  });
+
+  it('U1 cycle key keeps the visitor logged in: the old cookie is carried forward once, then dead', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { cookie, handle } = await newSession('name=ada');
+    const cycled = await client.ok('cycleKey', { session: handle });
+    // The browser's next request still carries the old key: it is served the new session and gets its cookie.
+    const hop = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie } });
+    expect(await hop.json()).toEqual({ name: 'ada' });
+    const setCookie = hop.headers.get('set-cookie') ?? '';
+    const fresh = setCookie.split(';', 1)[0]!;
+    expect(fresh).toMatch(/^sessionid=\w+$/);
+    expect(fresh).not.toBe(cookie);
+    expect(setCookie).toMatch(/Max-Age=\d+/);
+    const requestId = hop.headers.get('x-sessionscope-request');
+    const warning = await client.waitEvent(
+      (e) => e.type === 'session.warning' && e.requestId === requestId && e.code === 'key-forwarded',
+    );
+    expect(warning).toMatchObject({ session: cycled.to });
+    // One hop only: the old key is dead now, and a late parallel request with it does not delete the new cookie.
+    const late = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie } });
+    expect(await late.json()).toEqual({});
+    expect(late.headers.get('set-cookie')).toBeNull();
+    expect(await appView(fresh)).toEqual({ name: 'ada' });
+  });
+
+  it('U1 cycle key: cycled twice, the first key goes straight to the newest session', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { cookie, handle } = await newSession('name=bea');
+    const cycled = await client.ok('cycleKey', { session: handle });
+    const again = await client.ok('cycleKey', { session: cycled.to });
+    const hop = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie } });
+    expect(await hop.json()).toEqual({ name: 'bea' });
+    const fresh = (hop.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
+    expect(fresh.slice('sessionid='.length)).toBe(harness.sessions.handles.keyFor(again.to));
+  });
+
+  it('U1 cycle key: once the browser holds the new key (extension cookies API), the old key is dead', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { cookie, handle } = await newSession('name=cy');
+    const cycled = await client.ok('cycleKey', { session: handle });
+    const newKey = harness.sessions.handles.keyFor(cycled.to);
+    expect(await appView(`sessionid=${newKey}`)).toEqual({ name: 'cy' });
+    const stale = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie } });
+    expect(await stale.json()).toEqual({});
   });
 
   it('expireNow expires the session with an event; clearExpired runs', async (ctx) => {
