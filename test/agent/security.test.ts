@@ -2,6 +2,7 @@
  * The agent's security requirements AG-1…AG-7 (reference/security.md §1F), each by name, and the
  * §3.4 handshake vector table as one table-driven test against a real server on port 0.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_OVERRIDE, attachAgent, startAgent } from '../../server-agent/agent/agent.js';
@@ -343,11 +344,29 @@ describe('requirements', () => {
     expect(checkHost('[::1]:3000').ok).toBe(true);
   });
 
-  it('AG-4 the default pinned extension id is derived from a manifest key as Chrome does', () => {
-    // Chrome's documented example: this key belongs to the id below (computed by the sha256 → a-p rule).
-    const id = chromeExtensionId('MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu');
-    expect(id).toMatch(/^[a-p]{32}$/);
-    expect(chromeExtensionId('MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu')).toBe(id);
+  it('AG-4 the default pinned extension id is the one Chrome gives the manifest key', async () => {
+    // Written down, not derived: sha256 of the DER key in manifest.json, first 32 hex digits mapped
+    // 0-f → a-p (computed once with `base64 -d | openssl dgst -sha256`); the e2e suite loads the
+    // unpacked extension into Chromium under this same id.
+    const CHROME_ID = 'bbbecghifmkhegpglelinmnokfgalggg';
+    const manifest = JSON.parse(readFileSync(new URL('../../manifest.json', import.meta.url), 'utf8')) as {
+      key: string;
+    };
+    expect(chromeExtensionId(manifest.key)).toBe(CHROME_ID);
+    // And the agent pins it when no extensionIds are given.
+    const pinned = await startHarness();
+    try {
+      const upgrade = (id: string) =>
+        rawUpgrade(pinned.port, {
+          host: `localhost:${pinned.port}`,
+          origin: `chrome-extension://${id}`,
+          protocol: protocolFor(pinned.agent.token),
+        });
+      expect((await upgrade(CHROME_ID)).status).toBe(101);
+      expect((await upgrade(OTHER_ID)).head).toMatch(/x-sessionscope-refused: origin/);
+    } finally {
+      await pinned.close();
+    }
   });
 
   it('AG-5 token comparison checks length first and never throws', () => {
