@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionValueError, UpdateError } from '../../server-agent/sessions/errors.js';
 import type { SessionManager } from '../../server-agent/sessions/manager.js';
 import type { Session } from '../../server-agent/sessions/session.js';
+import { countStoreOps } from '../helpers/http.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
 export interface StoreUnderTest {
@@ -439,7 +440,11 @@ export function describeStore(name: string, subject: StoreUnderTest): void {
     });
 
     test('list_pages_sessions', async () => {
-      if (!sessions.store.capabilities.list || !sessions.store.list) return;
+      // A store that cannot list declares it in `skip` with its reason; one that loses the
+      // capability by accident fails here instead of passing without checking anything.
+      expect(sessions.store.capabilities.list, 'capabilities.list (or a skip reason)').toBe(true);
+      expect(typeof sessions.store.list).toBe('function');
+      if (!sessions.store.list) return;
       const keys = new Set<string>();
       for (let i = 0; i < 5; i++) {
         const s = sessions.open();
@@ -462,8 +467,12 @@ export function describeStore(name: string, subject: StoreUnderTest): void {
       await session.set('a', 1);
       await session.save();
       const s = reopen();
-      const [a, b] = await Promise.all([s.get('a'), s.get('a')]);
-      expect([a, b]).toEqual([1, 1]);
+      const ops = countStoreOps(sessions.store);
+      const [a, b, c] = await Promise.all([s.get('a'), s.get('a'), s.has('a')]);
+      expect([a, b, c]).toEqual([1, 1, true]);
+      expect(ops.load).toBe(1);
+      expect(await s.get('a')).toBe(1);
+      expect(ops.load).toBe(1);
     });
 
     test('integer_keys_keep_order', async () => {

@@ -20,6 +20,7 @@ describeStore('signed_cookies', {
     session_load_does_not_create_record:
       'there is no external store to create records in, and Django keeps the bad key until the next save replaces it (Django skips it too)',
     clear_expired: 'nothing is stored on the server, so there is nothing to clear or to find afterwards',
+    list_pages_sessions: 'the sessions live in the browsers: there is no server-side record to enumerate',
   },
 });
 
