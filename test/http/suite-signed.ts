@@ -1,27 +1,15 @@
 /**
- * Rows 17–18 of Django's scenario table need the signed_cookies engine: exact tokens under
+ * Rows 17–19 of Django's scenario table need the signed_cookies engine: exact tokens under
  * SECRET_KEY `test-secret-key` with the clock frozen at 1700000000.
  */
 import { describe, expect, it } from 'vitest';
-import { createSessions } from '../../server-agent/create.js';
 import { expectDeletion, type Start, TWO_WEEKS_LATER } from './adapter-suite.js';
-
-function signedCookiesRegistered(): boolean {
-  try {
-    const probe = createSessions({ SECRET_KEY: 'probe', SESSION_ENGINE: 'signed_cookies' });
-    void probe.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function describeSignedCookies(start: Start): void {
   const settings = { SESSION_ENGINE: 'signed_cookies' };
-  const registered = signedCookiesRegistered();
   describe('signed_cookies rows (§3.4 17–19)', () => {
-    // The engine is written separately; until it registers, these rows wait rather than fail.
-    it.skipIf(!registered)('17: a write sets the exact Django token', async () => {
+    // No probe-and-skip: an engine that fails to register or to start must fail these rows.
+    it('17: a write sets the exact Django token', async () => {
       const app = await start(settings, () => ({
         '/write': async (session) => {
           await session.set('hello', 'world');
@@ -41,19 +29,16 @@ export function describeSignedCookies(start: Start): void {
       });
     });
 
-    it.skipIf(!registered)(
-      '18: a garbage cookie that is read is replaced by the signed {} token',
-      async () => {
-        const app = await start(settings, () => ({
-          '/read': async (session) => ({ body: String(await session.get('x', 'none')) }),
-        }));
-        const reply = await app.get('/read', 'sessionid=garbage-value');
-        expect(reply.body).toBe('none');
-        expect(reply.cookie()?.value).toBe('e30:1r31eq:MuZY3XwpXtpo9d2rDMDjBM5_gvXgPIn_QRJ0tDjGDHg');
-      },
-    );
+    it('18: a garbage cookie that is read is replaced by the signed {} token', async () => {
+      const app = await start(settings, () => ({
+        '/read': async (session) => ({ body: String(await session.get('x', 'none')) }),
+      }));
+      const reply = await app.get('/read', 'sessionid=garbage-value');
+      expect(reply.body).toBe('none');
+      expect(reply.cookie()?.value).toBe('e30:1r31eq:MuZY3XwpXtpo9d2rDMDjBM5_gvXgPIn_QRJ0tDjGDHg');
+    });
 
-    it.skipIf(!registered)('19: flush() of a valid signed cookie deletes it', async () => {
+    it('19: flush() of a valid signed cookie deletes it', async () => {
       const app = await start(settings, () => ({
         '/write': async (session) => {
           await session.set('hello', 'world');
