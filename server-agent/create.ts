@@ -2,7 +2,8 @@
 import { expressMiddleware } from './http/express.js';
 import type { NodeMiddleware } from './http/node.js';
 import { createSessionManager, type SessionManager, type SessionManagerOptions } from './sessions/manager.js';
-import type { InferSessionData, StandardSchemaV1, TypedSession } from './sessions/schema.js';
+import type { InferSessionData, StandardSchemaV1 } from './sessions/schema.js';
+import type { TypedSession } from './sessions/typed-session.js';
 import type { JsonValue } from './sessions/serializer.js';
 import type { Session } from './sessions/session.js';
 

@@ -1,12 +1,13 @@
 /**
  * Typed session data: an optional Standard Schema validator (zod, valibot, arktype, …) checks the
- * data every time a session loads, and `sessions.typed(session)` gives get/set the schema's types.
- * Stored data that fails the schema is reported on the `sessionscope:schema` logger and the session
- * loads empty, as Django treats a corrupt record: the visitor gets a fresh session, never an error.
+ * data every time a session loads, and `sessions.typed(session)` gives get/set the schema's types
+ * (typed-session.ts). Stored data that fails the schema is reported on the `sessionscope:schema`
+ * logger and the session loads empty, as Django treats a corrupt record: the visitor gets a fresh
+ * session, never an error.
  */
 import { createLogger } from './log.js';
-import type { JsonValue, SessionData } from './serializer.js';
-import type { Session } from './session.js';
+import type { JsonValue } from './serializer.js';
+import type { SessionValidator } from './session-context.js';
 
 /** The Standard Schema v1 interface (standardschema.dev), copied as its authors recommend. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
@@ -37,7 +38,7 @@ export type InferSessionData<S> =
 const FRAMEWORK_KEY = /^(_session_|testcookie$)/;
 const log = createLogger('sessionscope:schema');
 
-export type SessionValidator = (data: SessionData, sessionHandle: string | undefined) => Promise<SessionData>;
+export type { SessionValidator } from './session-context.js';
 
 export function createValidator(schema: StandardSchemaV1): SessionValidator {
   if (!schema || typeof schema !== 'object' || typeof schema['~standard']?.validate !== 'function') {
@@ -72,15 +73,3 @@ export function createValidator(schema: StandardSchemaV1): SessionValidator {
     return typed;
   };
 }
-
-type Keys<D> = keyof D & string;
-
-/** The same Session, typed by the schema: get/set/pop/setDefault/update know each key's type. */
-export type TypedSession<D> = Omit<Session, 'get' | 'set' | 'pop' | 'setDefault' | 'update'> & {
-  get<K extends Keys<D>>(key: K): Promise<D[K] | undefined>;
-  get<K extends Keys<D>>(key: K, fallback: Exclude<D[K], undefined>): Promise<Exclude<D[K], undefined>>;
-  set<K extends Keys<D>>(key: K, value: D[K]): Promise<void>;
-  pop<K extends Keys<D>>(key: K, fallback?: D[K]): Promise<D[K] | undefined>;
-  setDefault<K extends Keys<D>>(key: K, value: D[K]): Promise<D[K]>;
-  update(values: Partial<D>): Promise<void>;
-};

@@ -1,5 +1,5 @@
 /** Small helpers for the session's events, kept apart so session.ts stays about Django's rules. */
-import type { ExpiryPolicy, SessionEvents } from './events.js';
+import type { ExpiryPolicy, SessionEventMap, SessionEvents } from './events.js';
 import type { JsonValue } from './serializer.js';
 import type { LoadResult } from './store.js';
 
@@ -52,4 +52,42 @@ export function emitLoadEvents(
       expiredAt: result.expiredAt?.getTime() ?? null,
     });
   }
+}
+
+/** session.modified, built whole (one object per change: this runs on every set while a client streams). */
+export function emitModified(
+  events: SessionEvents,
+  at: number,
+  requestId: string | undefined,
+  session: string | undefined,
+  key: string,
+  op: 'set' | 'removed' | 'cleared',
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+): void {
+  events.dispatch({
+    type: 'session.modified',
+    at,
+    requestId,
+    session,
+    key,
+    op,
+    before: eventSnapshot(before),
+    after: eventSnapshot(after),
+  });
+}
+
+/** session.saved, built whole with type first (the order emit() gives every event). */
+export function emitSaved(events: SessionEvents, f: SessionEventMap['session.saved']): void {
+  events.dispatch({
+    type: 'session.saved',
+    at: f.at,
+    requestId: f.requestId,
+    session: f.session,
+    ms: f.ms,
+    bytes: f.bytes,
+    mustCreate: f.mustCreate,
+    keys: f.keys,
+    expiresAt: f.expiresAt,
+  });
 }

@@ -2,49 +2,35 @@
  * Django's SessionBase in TypeScript: lazy loading, accessed/modified flags, key validation on every
  * assignment, expiry maths, flush/cycleKey, and the storage contract's create/save/load rules.
  */
-import type { Clock } from './clock.js';
-import { CreateError, SessionError, SessionKeyMissing, StoreUnavailable, UpdateError } from './errors.js';
-import type { SessionEvents } from './events.js';
-import { type ExpiryValue, expiryAge, expiryDate, storedExpiry } from './expiry.js';
-import type { SessionHandles } from './handles.js';
+import { CreateError, SessionError } from './errors.js';
+import type { ExpiryValue } from './expiry.js';
 import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
-import { type Baseline, mergeChanges, takeBaseline, withSessionLock } from './merge-save.js';
-import { capExceededAt, capsEnabled, createdAtOf, needsTouch, stampCaps } from './lifetime-caps.js';
+import { type Baseline, takeBaseline, withSessionLock } from './merge-save.js';
 import type { JsonValue, SessionData } from './serializer.js';
-import type { SessionValidator } from './schema.js';
-import type { SessionSettings } from './settings.js';
-import { emitLoadEvents, eventSnapshot, expiryPolicy } from './session-events.js';
-import { callStore } from './store-call.js';
-import type { LoadResult, SessionCodec, SessionStore } from './store.js';
+import { EXPIRY_KEY, type ExpiryOptions, type SessionContext } from './session-context.js';
+import { emitModified, emitSaved } from './session-events.js';
+import {
+  ageFor,
+  applyExpiry,
+  browserCloseFor,
+  dateFor,
+  emitExpiryChanged,
+  givenExpiry,
+} from './session-expiry.js';
+import { buildRecord, loadRecord, mergeWithStored, storeCall, wellFormedKey } from './session-storage.js';
+import { SessionMapping } from './session-mapping.js';
+import type { SessionStore } from './store.js';
 
-export const EXPIRY_KEY = '_session_expiry';
-export const TEST_COOKIE_NAME = 'testcookie';
-export const TEST_COOKIE_VALUE = 'worked';
+export {
+  EXPIRY_KEY,
+  type ExpiryOptions,
+  type SessionContext,
+  TEST_COOKIE_NAME,
+  TEST_COOKIE_VALUE,
+} from './session-context.js';
 const MAX_CREATE_ATTEMPTS = 10_000;
 
-export interface SessionContext {
-  settings: Readonly<SessionSettings>;
-  store: SessionStore;
-  clock: Clock;
-  events: SessionEvents;
-  codec: SessionCodec;
-  handles: SessionHandles;
-  /** The optional schema's check, run on every load (schema.ts). */
-  validate?: SessionValidator;
-}
-
-export interface ExpiryOptions {
-  /** The moment the age is measured from; defaults to the clock's now. */
-  modification?: Date;
-  /** Use this expiry instead of the stored one; when given (even null) the session is not loaded. */
-  expiry?: JsonValue | Date;
-}
-
-export class Session {
-  accessed = false;
-  modified = false;
-  /** Set by the middleware so events can be joined to the request. */
-  requestId: string | undefined;
+export class Session extends SessionMapping {
   #key: string | null;
   /** undefined = not loaded yet, distinct from a loaded empty Map (Django's missing _session_cache). */
   #cache: SessionData | undefined;
@@ -57,6 +43,7 @@ export class Session {
   readonly #ctx: SessionContext;
 
   constructor(context: SessionContext, sessionKey?: string | null) {
+    super();
     this.#ctx = context;
     this.#key = validSessionKeyOrNull(sessionKey);
   }
@@ -79,82 +66,6 @@ export class Session {
     return this.#ctx.store;
   }
 
-  // ---- data API ------------------------------------------------------------------------------
-
-  async get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const data = await this.#data();
-    return data.has(key) ? (data.get(key) as T) : fallback;
-  }
-
-  async set(key: string, value: JsonValue): Promise<void> {
-    const data = await this.#data();
-    const before = data.get(key);
-    data.set(key, value);
-    this.modified = true;
-    this.#emitModified(key, 'set', before, value);
-  }
-
-  async has(key: string): Promise<boolean> {
-    return (await this.#data()).has(key);
-  }
-
-  /** `del session[key]`: throws SessionKeyMissing when absent. */
-  async remove(key: string): Promise<void> {
-    const data = await this.#data();
-    if (!data.has(key)) throw new SessionKeyMissing(key);
-    const before = data.get(key);
-    data.delete(key);
-    this.modified = true;
-    this.#emitModified(key, 'removed', before, undefined);
-  }
-
-  /** Without a fallback, a missing key throws SessionKeyMissing (Python's KeyError). */
-  async pop<T extends JsonValue = JsonValue>(key: string, ...fallback: [T?]): Promise<T | undefined> {
-    const data = await this.#data();
-    const present = data.has(key);
-    this.modified = this.modified || present;
-    if (!present) {
-      if (fallback.length === 0) throw new SessionKeyMissing(key);
-      return fallback[0];
-    }
-    const value = data.get(key) as T;
-    data.delete(key);
-    this.#emitModified(key, 'removed', value, undefined);
-    return value;
-  }
-
-  async setDefault<T extends JsonValue>(key: string, value: T): Promise<T> {
-    const data = await this.#data();
-    if (data.has(key)) return data.get(key) as T;
-    await this.set(key, value);
-    return value;
-  }
-
-  async update(
-    values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>,
-  ): Promise<void> {
-    const data = await this.#data();
-    const entries = values instanceof Map || Symbol.iterator in values ? values : Object.entries(values);
-    for (const [key, value] of entries as Iterable<[string, JsonValue]>) {
-      const before = data.get(key);
-      data.set(key, value);
-      this.#emitModified(key, 'set', before, value);
-    }
-    this.modified = true;
-  }
-
-  async keys(): Promise<string[]> {
-    return [...(await this.#data()).keys()];
-  }
-
-  async values(): Promise<JsonValue[]> {
-    return [...(await this.#data()).values()];
-  }
-
-  async items(): Promise<[string, JsonValue][]> {
-    return [...(await this.#data()).entries()];
-  }
-
   /** Synchronous and without loading, as in Django. */
   clear(): void {
     const before = this.#cache;
@@ -162,26 +73,12 @@ export class Session {
     this.accessed = true;
     this.modified = true;
     if (this.#ctx.events.active && before) {
-      for (const [key, value] of before) this.#emitModified(key, 'cleared', value, undefined);
+      for (const [key, value] of before) this.changed(key, 'cleared', value, undefined);
     }
   }
 
   isEmpty(): boolean {
     return !this.#key && (this.#cache === undefined || this.#cache.size === 0);
-  }
-
-  // ---- test cookie ---------------------------------------------------------------------------
-
-  async setTestCookie(): Promise<void> {
-    await this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE);
-  }
-
-  async testCookieWorked(): Promise<boolean> {
-    return (await this.get(TEST_COOKIE_NAME)) === TEST_COOKIE_VALUE;
-  }
-
-  async deleteTestCookie(): Promise<void> {
-    await this.remove(TEST_COOKIE_NAME);
   }
 
   // ---- expiry --------------------------------------------------------------------------------
@@ -191,21 +88,15 @@ export class Session {
   }
 
   async getExpiryAge(options: ExpiryOptions = {}): Promise<number> {
-    const expiry = await this.#expiryFor(options);
-    const modification = options.modification?.getTime() ?? this.#ctx.clock.nowMs();
-    return expiryAge(expiry, modification, this.getSessionCookieAge());
+    return ageFor(this.#ctx, await this.#expiryFor(options), options);
   }
 
   async getExpiryDate(options: ExpiryOptions = {}): Promise<Date> {
-    const expiry = await this.#expiryFor(options);
-    const modification = options.modification?.getTime() ?? this.#ctx.clock.nowMs();
-    return expiryDate(expiry, modification, this.getSessionCookieAge());
+    return dateFor(this.#ctx, await this.#expiryFor(options), options);
   }
 
   async getExpireAtBrowserClose(): Promise<boolean> {
-    const expiry = (await this.#data()).get(EXPIRY_KEY);
-    if (expiry === undefined || expiry === null) return this.#ctx.settings.sessionExpireAtBrowserClose;
-    return expiry === 0 || expiry === false;
+    return browserCloseFor(this.#ctx, await this.sessionData());
   }
 
   /**
@@ -213,27 +104,12 @@ export class Session {
    * Date: absolute; { seconds }: a duration from now, stored as an absolute date; null: global policy.
    */
   async setExpiry(value: ExpiryValue): Promise<void> {
-    const stored = storedExpiry(value, this.#ctx.clock.nowMs());
-    const data = await this.#data();
-    const before = data.get(EXPIRY_KEY);
-    if (stored === undefined) {
-      if (!data.has(EXPIRY_KEY)) return;
-      data.delete(EXPIRY_KEY);
-      this.modified = true;
-    } else {
-      data.set(EXPIRY_KEY, stored);
-      this.modified = true;
-    }
-    this.#emitModified(EXPIRY_KEY, stored === undefined ? 'removed' : 'set', before, stored);
-    if (this.#ctx.events.active) {
-      const browserClose = await this.getExpireAtBrowserClose();
-      this.#ctx.events.emit('session.expiryChanged', {
-        ...this.#base(),
-        policy: expiryPolicy(stored, browserClose),
-        value: stored === undefined ? null : (stored as number | string),
-        expiresAt: browserClose ? null : (await this.getExpiryDate()).getTime(),
-      });
-    }
+    const data = await this.sessionData();
+    const change = applyExpiry(this.#ctx, data, value);
+    if (!change) return;
+    this.modified = true;
+    this.changed(EXPIRY_KEY, change.stored === undefined ? 'removed' : 'set', change.before, change.stored);
+    if (this.#ctx.events.active) emitExpiryChanged(this.#ctx, this.#base(), data, change.stored);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -250,7 +126,7 @@ export class Session {
 
   /** New key, same data, old record deleted: the defence against session fixation on login. */
   async cycleKey(): Promise<void> {
-    const data = await this.#data();
+    const data = await this.sessionData();
     const old = this.#key;
     if (!this.#ctx.store.capabilities.serverSide) {
       await this.save();
@@ -306,7 +182,7 @@ export class Session {
     const mustCreate = options.mustCreate ?? false;
     const serverSide = this.#ctx.store.capabilities.serverSide;
     if (serverSide && this.#key === null) return this.create();
-    const data = await this.#data(mustCreate);
+    const data = await this.sessionData(mustCreate);
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.create();
     const key = this.#key;
@@ -325,10 +201,7 @@ export class Session {
 
   /** The merge strategy: re-read the record, apply only this request's changes, write (under the lock). */
   async #mergeAndWrite(key: string, baseline: Baseline, data: SessionData): Promise<void> {
-    const stored = await this.#call(() => this.#ctx.store.load(key));
-    if (stored.outcome === 'miss')
-      throw new UpdateError('The session was deleted by another request before this merge save.');
-    const merged = mergeChanges(stored.outcome === 'hit' ? stored.data : new Map(), baseline, data);
+    const merged = await mergeWithStored(this.#ctx, key, baseline, data);
     this.#cache = merged;
     await this.#write(merged, false);
   }
@@ -336,21 +209,13 @@ export class Session {
   async #write(data: SessionData, mustCreate: boolean): Promise<void> {
     const serverSide = this.#ctx.store.capabilities.serverSide;
     const started = performance.now();
-    const now = this.#ctx.clock.nowMs();
-    const expiry = data.get(EXPIRY_KEY);
-    const record = {
-      data,
-      expireDate: expiryDate(expiry, now, this.getSessionCookieAge()),
-      ageSeconds: expiryAge(expiry, now, this.getSessionCookieAge()),
-    };
-    if (capsEnabled(this.#ctx.settings)) this.#applyCaps(record, now);
+    const record = buildRecord(this.#ctx, data, this.#ctx.clock.nowMs(), this.#capCreatedAt);
     const key = this.#key ?? '';
     const outcome = await this.#call(() => this.#ctx.store.save(key, record, mustCreate));
     if (outcome?.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
     if (!serverSide) this.modified = true;
-    if (this.#ctx.events.active) {
-      this.#ctx.events.dispatch({
-        type: 'session.saved',
+    if (this.#ctx.events.active)
+      emitSaved(this.#ctx.events, {
         at: this.#ctx.clock.nowMs(),
         requestId: this.requestId,
         session: this.#handle(),
@@ -360,7 +225,6 @@ export class Session {
         keys: [...data.keys()],
         expiresAt: record.expireDate.getTime(),
       });
-    }
     if (this.#ctx.settings.sessionSaveStrategy === 'merge') this.#mergeBaseline = takeBaseline(data);
   }
 
@@ -368,41 +232,18 @@ export class Session {
   async load(): Promise<SessionData> {
     const key = this.#key;
     if (key === null) return new Map();
-    const started = performance.now();
-    let result: LoadResult;
-    const wellFormed = this.#wellFormed(key);
-    if (!wellFormed) result = { outcome: 'miss' };
-    else {
-      try {
-        result = await this.#call(() => this.#ctx.store.load(key));
-      } catch (error) {
-        // onStoreUnavailable 'continue': go on with an empty session that keeps its key, so the
-        // middleware neither saves it nor deletes the visitor's cookie.
-        if (!(error instanceof StoreUnavailable) || this.#ctx.settings.onStoreUnavailable !== 'continue')
-          throw error;
-        this.#storeUnavailable = true;
-        return new Map();
-      }
+    const loaded = await loadRecord(this.#ctx, key, this.requestId);
+    if (loaded.storeUnavailable) {
+      this.#storeUnavailable = true;
+      return loaded.data;
     }
-    if (result.outcome === 'hit' && capsEnabled(this.#ctx.settings))
-      result = await this.#checkCaps(key, result.data);
-    if (result.outcome === 'hit' && this.#ctx.validate)
-      result = { ...result, data: await this.#ctx.validate(result.data, this.#ctx.handles.handleFor(key)) };
-    const handle = this.#ctx.events.active ? this.#ctx.handles.handleFor(key) : undefined;
-    if (result.outcome !== 'hit') {
+    if (loaded.capCreatedAt !== undefined) this.#capCreatedAt = loaded.capCreatedAt;
+    if (loaded.touch) this.modified = true;
+    if (!loaded.hit) {
       if (this.#ctx.store.capabilities.serverSide) this.#key = null;
       else this.modified = true; // signed cookies: the bad token is replaced by a fresh one
     }
-    if (this.#ctx.events.active) {
-      emitLoadEvents(this.#ctx.events, result, {
-        at: this.#ctx.clock.nowMs(),
-        requestId: this.requestId,
-        session: handle,
-        wellFormed,
-        ms: performance.now() - started,
-      });
-    }
-    return result.outcome === 'hit' ? result.data : new Map();
+    return loaded.data;
   }
 
   async delete(key: string | null = this.#key): Promise<void> {
@@ -432,7 +273,7 @@ export class Session {
   // ---- internals -----------------------------------------------------------------------------
 
   /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
-  async #data(noLoad = false): Promise<SessionData> {
+  protected async sessionData(noLoad = false): Promise<SessionData> {
     this.accessed = true;
     if (this.#cache) return this.#cache;
     if (this.#key === null || noLoad) {
@@ -451,11 +292,8 @@ export class Session {
   }
 
   async #expiryFor(options: ExpiryOptions): Promise<JsonValue | undefined> {
-    if ('expiry' in options) {
-      const given = options.expiry;
-      return given instanceof Date ? given.toISOString() : given;
-    }
-    return (await this.#data()).get(EXPIRY_KEY);
+    const given = givenExpiry(options);
+    return given ? given.value : (await this.sessionData()).get(EXPIRY_KEY);
   }
 
   async #newKey(): Promise<string> {
@@ -468,35 +306,12 @@ export class Session {
     }
   }
 
-  /** Lifetime caps: an over-cap record loads as expired and is deleted; a stale idle stamp is touched. */
-  async #checkCaps(key: string, data: SessionData): Promise<LoadResult> {
-    const now = this.#ctx.clock.nowMs();
-    const exceededAt = capExceededAt(data, this.#ctx.settings, now);
-    if (exceededAt === null) {
-      this.#capCreatedAt = createdAtOf(data);
-      if (needsTouch(data, this.#ctx.settings, now)) this.modified = true;
-      return { outcome: 'hit', data };
-    }
-    if (this.#ctx.store.capabilities.serverSide) await this.#call(() => this.#ctx.store.delete(key));
-    return { outcome: 'expired', expiredAt: new Date(exceededAt), reason: 'lifetime-cap' };
-  }
-
-  /**
-   * Stamps creation/activity. The stored expiry stays Django's on purpose: were it clamped to the
-   * cap, the store would report a plain expiry first and the over-cap record would never be deleted.
-   */
-  #applyCaps(record: { data: SessionData }, now: number): void {
-    stampCaps(record.data, this.#ctx.settings, now, this.#capCreatedAt);
-  }
-
   #wellFormed(key: string): boolean {
-    const pattern = this.#ctx.store.capabilities.keyPattern;
-    return pattern === null || pattern.test(key);
+    return wellFormedKey(this.#ctx, key);
   }
 
-  /** Store calls fail fast: see store-call.ts. */
   #call<T>(operation: () => Promise<T>): Promise<T> {
-    return callStore(this.#ctx.store, this.#ctx.settings.storeTimeoutMs, operation);
+    return storeCall(this.#ctx, operation);
   }
 
   #base(): { at: number; requestId?: string; session?: string } {
@@ -507,22 +322,22 @@ export class Session {
     return this.#key ? this.#ctx.handles.handleFor(this.#key) : undefined;
   }
 
-  #emitModified(
+  protected changed(
     key: string,
     op: 'set' | 'removed' | 'cleared',
     before: JsonValue | undefined,
     after: JsonValue | undefined,
   ): void {
-    if (!this.#ctx.events.active) return;
-    this.#ctx.events.dispatch({
-      type: 'session.modified',
-      at: this.#ctx.clock.nowMs(),
-      requestId: this.requestId,
-      session: this.#handle(),
-      key,
-      op,
-      before: eventSnapshot(before),
-      after: eventSnapshot(after),
-    });
+    if (this.#ctx.events.active)
+      emitModified(
+        this.#ctx.events,
+        this.#ctx.clock.nowMs(),
+        this.requestId,
+        this.#handle(),
+        key,
+        op,
+        before,
+        after,
+      );
   }
 }

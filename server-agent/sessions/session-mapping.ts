@@ -1,0 +1,116 @@
+/**
+ * The dict half of Django's SessionBase: get/set/pop/… over the lazily loaded data, with the
+ * modified flag kept exactly as Django keeps it. Loading, saving and keys live in Session
+ * (session.ts), which extends this.
+ */
+import { SessionKeyMissing } from './errors.js';
+import type { JsonValue, SessionData } from './serializer.js';
+import { TEST_COOKIE_NAME, TEST_COOKIE_VALUE } from './session-context.js';
+
+export abstract class SessionMapping {
+  accessed = false;
+  modified = false;
+  /** Set by the middleware so events can be joined to the request. */
+  requestId: string | undefined;
+
+  /** Django's _get_session: marks accessed and loads once. */
+  protected abstract sessionData(noLoad?: boolean): Promise<SessionData>;
+
+  /** One key changed: the session.modified event. */
+  protected abstract changed(
+    key: string,
+    op: 'set' | 'removed' | 'cleared',
+    before: JsonValue | undefined,
+    after: JsonValue | undefined,
+  ): void;
+
+  // ---- data API ------------------------------------------------------------------------------
+
+  async get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
+    const data = await this.sessionData();
+    return data.has(key) ? (data.get(key) as T) : fallback;
+  }
+
+  async set(key: string, value: JsonValue): Promise<void> {
+    const data = await this.sessionData();
+    const before = data.get(key);
+    data.set(key, value);
+    this.modified = true;
+    this.changed(key, 'set', before, value);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.sessionData()).has(key);
+  }
+
+  /** `del session[key]`: throws SessionKeyMissing when absent. */
+  async remove(key: string): Promise<void> {
+    const data = await this.sessionData();
+    if (!data.has(key)) throw new SessionKeyMissing(key);
+    const before = data.get(key);
+    data.delete(key);
+    this.modified = true;
+    this.changed(key, 'removed', before, undefined);
+  }
+
+  /** Without a fallback, a missing key throws SessionKeyMissing (Python's KeyError). */
+  async pop<T extends JsonValue = JsonValue>(key: string, ...fallback: [T?]): Promise<T | undefined> {
+    const data = await this.sessionData();
+    const present = data.has(key);
+    this.modified = this.modified || present;
+    if (!present) {
+      if (fallback.length === 0) throw new SessionKeyMissing(key);
+      return fallback[0];
+    }
+    const value = data.get(key) as T;
+    data.delete(key);
+    this.changed(key, 'removed', value, undefined);
+    return value;
+  }
+
+  async setDefault<T extends JsonValue>(key: string, value: T): Promise<T> {
+    const data = await this.sessionData();
+    if (data.has(key)) return data.get(key) as T;
+    await this.set(key, value);
+    return value;
+  }
+
+  async update(
+    values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>,
+  ): Promise<void> {
+    const data = await this.sessionData();
+    const entries = values instanceof Map || Symbol.iterator in values ? values : Object.entries(values);
+    for (const [key, value] of entries as Iterable<[string, JsonValue]>) {
+      const before = data.get(key);
+      data.set(key, value);
+      this.changed(key, 'set', before, value);
+    }
+    this.modified = true;
+  }
+
+  async keys(): Promise<string[]> {
+    return [...(await this.sessionData()).keys()];
+  }
+
+  async values(): Promise<JsonValue[]> {
+    return [...(await this.sessionData()).values()];
+  }
+
+  async items(): Promise<[string, JsonValue][]> {
+    return [...(await this.sessionData()).entries()];
+  }
+
+  // ---- test cookie ---------------------------------------------------------------------------
+
+  async setTestCookie(): Promise<void> {
+    await this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE);
+  }
+
+  async testCookieWorked(): Promise<boolean> {
+    return (await this.get(TEST_COOKIE_NAME)) === TEST_COOKIE_VALUE;
+  }
+
+  async deleteTestCookie(): Promise<void> {
+    await this.remove(TEST_COOKIE_NAME);
+  }
+}
