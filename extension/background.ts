@@ -9,7 +9,10 @@ import {
   type CookieChangedNotice,
   hostPatterns,
   isReadCookieRequest,
+  isWriteCookieRequest,
   type ReadCookieResponse,
+  type WriteCookieRequest,
+  type WriteCookieResponse,
 } from './platform/relay.js';
 import type { BrowserCookie } from './platform/types.js';
 
@@ -41,9 +44,38 @@ async function readCookie(url: string, name: string): Promise<ReadCookieResponse
   return granted ? { status: 'absent' } : { status: 'no-permission', origin: new URL(url).origin };
 }
 
+async function writeCookie({ url, cookie }: WriteCookieRequest): Promise<WriteCookieResponse> {
+  try {
+    const partition = cookie.partitionKey ? { partitionKey: cookie.partitionKey } : {};
+    if (cookie.value === null) {
+      await browser.cookies.remove({ url, name: cookie.name, ...partition });
+      return { ok: true };
+    }
+    const written = await browser.cookies.set({
+      url,
+      name: cookie.name,
+      value: cookie.value,
+      ...(cookie.path === undefined ? {} : { path: cookie.path }),
+      ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+      ...(cookie.secure === undefined ? {} : { secure: cookie.secure }),
+      ...(cookie.httpOnly === undefined ? {} : { httpOnly: cookie.httpOnly }),
+      ...(cookie.sameSite === undefined ? {} : { sameSite: cookie.sameSite }),
+      ...(cookie.expirationDate === undefined ? {} : { expirationDate: cookie.expirationDate }),
+      ...partition,
+    });
+    // cookies.set resolves with null when the browser refused the cookie (e.g. Secure on http).
+    return written
+      ? { ok: true }
+      : { ok: false, error: 'The browser refused the cookie (check Secure and Domain).' };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 browser.runtime.onMessage.addListener((message: unknown) => {
-  if (!isReadCookieRequest(message)) return undefined;
-  return readCookie(message.url, message.name);
+  if (isReadCookieRequest(message)) return readCookie(message.url, message.name);
+  if (isWriteCookieRequest(message)) return writeCookie(message);
+  return undefined;
 });
 
 const ports = new Set<Runtime.Port>();

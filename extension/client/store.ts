@@ -6,6 +6,7 @@
 import type {
   CommandBodies,
   CommandOp,
+  CommandResults,
   Handle,
   JsonValue,
   ValuePath,
@@ -24,17 +25,26 @@ export class ClientStore extends AgentConnection {
     body: CommandBodies[K],
     change?: PendingChange,
   ): Promise<boolean> {
+    return (await this.run(op, body, change)) !== null;
+  }
+
+  /** A write: pending change shown meanwhile, the failure kept for the UI, a refetch after. */
+  private async run<K extends CommandOp>(
+    op: K,
+    body: CommandBodies[K],
+    change?: PendingChange,
+  ): Promise<CommandResults[K] | null> {
     if (change) this.update((s) => ({ ...s, pending: [...s.pending, change] }));
     try {
-      await this.command(op, body);
+      const result = await this.command(op, body);
       this.update({ lastFailure: null });
-      return true;
+      return result;
     } catch (error) {
       const failure = error instanceof CommandError ? error : new CommandError('internal', String(error));
       this.update({
         lastFailure: { op, code: failure.code as 'internal', message: failure.message, at: this.now() },
       });
-      return false;
+      return null;
     } finally {
       if (change) this.update((s) => ({ ...s, pending: s.pending.filter((p) => p.id !== change.id) }));
       this.queueRefetch();
@@ -57,6 +67,23 @@ export class ClientStore extends AgentConnection {
     const session = this.state.selected;
     if (!session) return Promise.resolve(false);
     return this.write('pop', { session, key, ...this.expected() }, { id: this.nextId, op: 'pop', key });
+  }
+
+  /**
+   * Cycles the selected session's key and keeps showing it under the new handle. `browserKey` (the
+   * cookie jar's value, extension only) lets the agent hand back the new key so the caller can write
+   * the browser's cookie; without it the agent carries the old cookie forward once (docs/agent.md).
+   */
+  async cycleKey(browserKey?: string): Promise<CommandResults['cycleKey'] | null> {
+    const session = this.state.selected;
+    if (!session) return null;
+    const body = { session, ...this.expected(), ...(browserKey ? { browserKey } : {}) };
+    const result = await this.run('cycleKey', body);
+    if (result && this.state.selected === result.from) {
+      this.update({ selected: result.to, confirmed: null, pending: [], values: {}, viewMissing: false });
+      this.queueRefetch();
+    }
+    return result;
   }
 
   sessionOp(op: 'flush' | 'cycleKey' | 'expireNow'): Promise<boolean> {

@@ -3,7 +3,14 @@
  * extension, so webextension-polyfill never loads where it would throw.
  */
 import browser from 'webextension-polyfill';
-import { COOKIE_PORT, hostPatterns, isCookieChangedNotice, type ReadCookieRequest } from './relay.js';
+import {
+  COOKIE_PORT,
+  hostPatterns,
+  isCookieChangedNotice,
+  type ReadCookieRequest,
+  type WriteCookieRequest,
+  type WriteCookieResponse,
+} from './relay.js';
 import type { CookieLookup, FinishedRequest, KeyValueStorage, Platform } from './types.js';
 
 const storage: KeyValueStorage = {
@@ -57,6 +64,10 @@ export function createExtensionPlatform(): Platform {
     async readCookie(url, name): Promise<CookieLookup> {
       const request: ReadCookieRequest = { type: 'sessionscope:readCookie', url, name };
       return (await browser.runtime.sendMessage(request)) as CookieLookup;
+    },
+    async writeCookie(url, cookie) {
+      const request: WriteCookieRequest = { type: 'sessionscope:writeCookie', url, cookie };
+      return (await browser.runtime.sendMessage(request)) as WriteCookieResponse;
     },
     onCookieChanged(name, listener) {
       const port = browser.runtime.connect({ name: COOKIE_PORT });

@@ -26,6 +26,10 @@ export function createNullPlatform(origin: string | null = globalThis.location?.
     kind: 'standalone',
     inspectedOrigin: async () => origin,
     readCookie: async () => ({ status: 'unavailable' }),
+    writeCookie: async () => ({
+      ok: false,
+      error: 'The inspector page cannot reach the cookie jar; use the DevTools panel.',
+    }),
     onCookieChanged: () => noop,
     requestHostAccess: async () => false,
     onRequestFinished: () => noop,

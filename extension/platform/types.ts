@@ -22,6 +22,22 @@ export interface BrowserCookie {
   partitionKey?: { topLevelSite?: string; hasCrossSiteAncestor?: boolean };
 }
 
+/** A cookie to write into the jar (the cookies API's set details, minus `url`). */
+export interface CookieWrite {
+  name: string;
+  /** null removes the cookie. */
+  value: string | null;
+  path?: string;
+  /** Leave out for a host-only cookie. */
+  domain?: string;
+  secure?: boolean;
+  httpOnly?: boolean;
+  sameSite?: BrowserCookie['sameSite'];
+  /** Seconds since the epoch; leave out for a browser-session cookie. */
+  expirationDate?: number;
+  partitionKey?: { topLevelSite?: string; hasCrossSiteAncestor?: boolean };
+}
+
 /** What the panel could learn about the session cookie in the inspected tab. */
 export type CookieLookup =
   | { status: 'found'; cookie: BrowserCookie }
@@ -51,6 +67,11 @@ export interface Platform {
   inspectedOrigin(): Promise<string | null>;
   /** Reads one cookie from the browser's jar for `url`, partitioned cookies included. */
   readCookie(url: string, name: string): Promise<CookieLookup>;
+  /**
+   * Writes or removes a cookie in the browser's jar for `url` (extension only; the inspector answers
+   * with the reason it cannot).
+   */
+  writeCookie(url: string, cookie: CookieWrite): Promise<{ ok: true } | { ok: false; error: string }>;
   /** Calls back whenever a cookie with that name changes for the inspected site. */
   onCookieChanged(name: string, listener: () => void): () => void;
   /** Asks the user for host access to a custom development origin (extension only). */

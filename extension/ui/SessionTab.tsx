@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ValuePath } from '../../server-agent/agent/protocol.js';
 import { mismatchHints } from '../client/hints.js';
 import { displayedView } from '../client/state.js';
+import { rewrite } from '../platform/relay.js';
 import type { CookieLookup } from '../platform/types.js';
 import { CookiePane } from './CookiePane.js';
 import { ExpiryPane } from './ExpiryPane.js';
@@ -63,6 +64,20 @@ export function SessionTab({
     storeMissing: state.viewMissing,
   });
   const expiredInfo = selected ? state.expired[selected] : undefined;
+  const [cookieProblem, setCookieProblem] = useState<string | null>(null);
+  const cycleKey = async (): Promise<void> => {
+    const jar = lookup.status === 'found' ? lookup.cookie : null;
+    const result = await store.cycleKey(jar?.value);
+    // With host access the panel writes the new cookie at once; otherwise the agent's one-hop forward does.
+    if (result?.cookieValue && jar && origin) {
+      const written = await platform.writeCookie(`${origin}/`, rewrite(jar, result.cookieValue));
+      setCookieProblem(
+        written.ok
+          ? null
+          : `The new cookie could not be written (${written.error}); the next request gets it from the server.`,
+      );
+    }
+  };
   return (
     <div class="session-tab">
       <div class="toolbar">
@@ -108,6 +123,11 @@ export function SessionTab({
           {expiredInfo ? ` (expired: ${expiredInfo.reason})` : ' (flushed, deleted or expired)'}.
         </div>
       )}
+      {cookieProblem && (
+        <div class="failure" role="alert">
+          {cookieProblem}
+        </div>
+      )}
       <CookiePane
         lookup={lookup}
         server={server}
@@ -137,7 +157,7 @@ export function SessionTab({
             />
             {!readOnly && (
               <>
-                <button type="button" onClick={() => void store.sessionOp('cycleKey')}>
+                <button type="button" onClick={() => void cycleKey()}>
                   Cycle key
                 </button>
                 <button type="button" class="danger" onClick={() => setConfirmFlush(true)}>

@@ -3,6 +3,7 @@
  * (open, load, set/pop/flush/cycleKey/setExpiry, save), so the serializer, the save rules and the
  * lifecycle events are exactly the app's. Never code in strings.
  */
+import { timingSafeEqual } from 'node:crypto';
 import {
   SessionError,
   SessionKeyMissing,
@@ -119,10 +120,12 @@ async function dispatch(
       // The browser still holds the old cookie: carry it over once (key-forwards.ts, docs/agent.md).
       if (old !== null && old !== key)
         ctx.sessions.forwards.add(old, key, ctx.sessions.settings.sessionCookieAge * 1000);
+      const proved = old !== null && command.browserKey !== undefined && sameKey(command.browserKey, old);
       return {
         from: command.session,
         to: ctx.sessions.handles.handleFor(key),
         revision: revisionOf(new Map(await session.items())),
+        ...(proved ? { cookieValue: key } : {}),
       };
     }
     case 'setExpiry': {
@@ -152,6 +155,12 @@ async function dispatch(
     case 'clockReset':
       return travel(ctx, command, requestId);
   }
+}
+
+function sameKey(given: string, key: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(key);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function expiryValue(input: Cmd<'setExpiry'>['expiry']): ExpiryValue {

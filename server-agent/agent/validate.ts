@@ -127,8 +127,17 @@ function command(op: CommandOp, id: number, body: Obj): CommandMessage {
     }
     case 'pop':
       return { ...base, op, session: handle(body), key: str(body, 'key') ?? '', ...revision(body) };
+    case 'cycleKey': {
+      const browserKey = str(body, 'browserKey', true);
+      return {
+        ...base,
+        op,
+        session: handle(body),
+        ...revision(body),
+        ...(browserKey === undefined ? {} : { browserKey }),
+      };
+    }
     case 'flush':
-    case 'cycleKey':
     case 'expireNow':
       return { ...base, op, session: handle(body), ...revision(body) };
     case 'setExpiry':

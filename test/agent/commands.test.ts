@@ -218,6 +218,20 @@ describe.each(engines)('commands on $name', (engine) => {
     expect(await appView(fresh)).toEqual({ name: 'ada' });
   });
 
+  it('U1 cycle key: the new key is returned only to a client that presents the old one (browserKey)', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { cookie, handle } = await newSession('name=dee');
+    const oldKey = cookie.slice('sessionid='.length);
+    const blind = await client.ok('cycleKey', { session: handle, browserKey: 'x'.repeat(oldKey.length) });
+    expect(blind).not.toHaveProperty('cookieValue');
+    const proved = await client.ok('cycleKey', { session: blind.to, browserKey: oldKey });
+    expect(proved).not.toHaveProperty('cookieValue'); // the browser's key is no longer this session's
+    const current = harness.sessions.handles.keyFor(proved.to)!;
+    const again = await client.ok('cycleKey', { session: proved.to, browserKey: current });
+    expect(again.cookieValue).toBe(harness.sessions.handles.keyFor(again.to));
+    expect(await appView(`sessionid=${again.cookieValue}`)).toEqual({ name: 'dee' });
+  });
+
   it('U1 cycle key: cycled twice, the first key goes straight to the newest session', async (ctx) => {
     if (!available) return ctx.skip();
     const { cookie, handle } = await newSession('name=bea');

@@ -4,6 +4,7 @@ import type { ClientMessage, CommandMessage, SessionView } from '../../server-ag
 import { ClientStore } from '../../extension/client/store.js';
 import { MemoryTransport } from '../../extension/client/transport.js';
 import { createNullPlatform } from '../../extension/platform/null.js';
+import type { Platform } from '../../extension/platform/types.js';
 import { AppContext } from '../../extension/ui/use-store.js';
 import { requestEnd, seq, welcome } from './fixtures.js';
 
@@ -40,10 +41,10 @@ export async function connectedStore(sessionView: SessionView) {
   return { store, transport, commands };
 }
 
-export function withApp(store: ClientStore, children: ComponentChildren) {
-  return (
-    <AppContext.Provider value={{ store, platform: createNullPlatform('http://localhost:3000') }}>
-      {children}
-    </AppContext.Provider>
-  );
+export function withApp(
+  store: ClientStore,
+  children: ComponentChildren,
+  platform: Platform = createNullPlatform('http://localhost:3000'),
+) {
+  return <AppContext.Provider value={{ store, platform }}>{children}</AppContext.Provider>;
 }

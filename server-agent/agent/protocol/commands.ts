@@ -19,7 +19,16 @@ export interface CommandBodies {
   set: { session: Handle; key: string; value: JsonValue; expectedRevision?: string };
   pop: { session: Handle; key: string; expectedRevision?: string };
   flush: { session: Handle; expectedRevision?: string };
-  cycleKey: { session: Handle; expectedRevision?: string };
+  cycleKey: {
+    session: Handle;
+    expectedRevision?: string;
+    /**
+     * The key as the browser's cookie jar holds it (the panel reads it through the cookies API).
+     * When it is this session's key, the ack carries the new key as `cookieValue`, so the panel can
+     * write the browser's cookie itself; a client that cannot read the cookie never learns a key.
+     */
+    browserKey?: string;
+  };
   setExpiry: { session: Handle; expiry: ExpiryInput; expectedRevision?: string };
   expireNow: { session: Handle; expectedRevision?: string };
   clearExpired: object;
@@ -90,7 +99,8 @@ export interface CommandResults {
   set: { revision: string };
   pop: { revision: string; removed: ValuePreview };
   flush: { flushed: true };
-  cycleKey: { from: Handle; to: Handle; revision: string };
+  /** `cookieValue`: the new raw key, only when the command proved it held the old one (`browserKey`). */
+  cycleKey: { from: Handle; to: Handle; revision: string; cookieValue?: string };
   setExpiry: { revision: string; expiry: SessionView['expiry'] };
   expireNow: { expired: true };
   clearExpired: { removed: number | null };
