@@ -4,7 +4,6 @@
  * never joins the client set.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,13 +17,13 @@ import {
   checkOrigin,
   checkPeer,
   checkToken,
-  chromeExtensionId,
   isLoopbackAddress,
   isStrongToken,
   presentedToken,
   type Verdict,
 } from './guard.js';
 import { AgentHub, DEFAULT_LIMITS } from './hub.js';
+import { EXTENSION_ID } from './extension-id.js';
 import { serveInspector } from './inspector-page.js';
 import { packageRoot } from './package-root.js';
 import {
@@ -53,7 +52,7 @@ export interface AgentOptions {
   readOnly?: boolean;
   /** true (default patterns), false, your own patterns, or a predicate on key names. */
   redact?: RedactOption;
-  /** Pinned Chrome extension ids; default: the id derived from the `key` in the package's manifest.json. */
+  /** Pinned Chrome extension ids; default: sessionscope's own extension (EXTENSION_ID). */
   extensionIds?: readonly string[];
   /** Firefox extension origins are random per install, so they are trusted on the token alone. Default true. */
   allowMozExtension?: boolean;
@@ -106,17 +105,6 @@ function preflight(options: AgentOptions): string {
   return token;
 }
 
-function defaultExtensionIds(): string[] {
-  try {
-    const manifest = JSON.parse(readFileSync(join(packageRoot().root, 'manifest.json'), 'utf8')) as {
-      key?: unknown;
-    };
-    return typeof manifest.key === 'string' ? [chromeExtensionId(manifest.key)] : [];
-  } catch {
-    return [];
-  }
-}
-
 interface Mounted {
   hub: AgentHub;
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -134,7 +122,7 @@ function mount(sessions: SessionManager, options: AgentOptions, token: string): 
     agentVersion: packageRoot().version,
   });
   const originPolicy = {
-    extensionOrigins: (options.extensionIds ?? defaultExtensionIds()).map((id) => `chrome-extension://${id}`),
+    extensionOrigins: (options.extensionIds ?? [EXTENSION_ID]).map((id) => `chrome-extension://${id}`),
     allowMozExtension: options.allowMozExtension ?? true,
   };
   const wss = new WebSocketServer({
