@@ -1,3 +1,14 @@
+// First, so an unsupported Node fails with one line naming the minimum version.
+import './node-version.js';
+import { fastifySessions as fastifyAdapter } from './http/fastify.js';
+import type {
+  FastifySessionsFactory,
+  HonoSessionsFactory,
+  KoaSessionsFactory,
+} from './http/framework-shapes.js';
+import { honoSessions as honoAdapter } from './http/hono.js';
+import { koaSessions as koaAdapter } from './http/koa.js';
+
 export { createSessions, type Sessions } from './create.js';
 export {
   attachAgent,
@@ -18,9 +29,12 @@ export {
 export type * as protocol from './agent/protocol.js';
 export { createMiddlewareCore, type MiddlewareCore, REQUEST_ID_HEADER } from './http/middleware.js';
 export { nodeMiddleware } from './http/node.js';
-export { koaSessions } from './http/koa.js';
-export { fastifySessions } from './http/fastify.js';
-export { honoSessions, type SessionVariables } from './http/hono.js';
+export type {
+  FastifySessionsPlugin,
+  HonoSessionsMiddleware,
+  KoaSessionsMiddleware,
+  SessionVariables,
+} from './http/framework-shapes.js';
 export { fromExpressStore, type ExpressStoreLike } from './sessions/stores/express-store.js';
 export type { InferSessionData, StandardSchemaV1 } from './sessions/schema.js';
 export type { TypedSession } from './sessions/typed-session.js';
@@ -41,3 +55,9 @@ export type { SessionSettings, SessionSettingsInput } from './sessions/settings.
 export * as signing from './sessions/signing.js';
 export type * from './sessions/store.js';
 export { registerEngine } from './sessions/stores/index.js';
+
+// The adapters under framework-free types (see http/framework-shapes.ts); `sessionscope/koa`,
+// `sessionscope/fastify` and `sessionscope/hono` export them with the framework's own types.
+export const koaSessions = koaAdapter as unknown as KoaSessionsFactory;
+export const fastifySessions = fastifyAdapter as unknown as FastifySessionsFactory;
+export const honoSessions = honoAdapter as unknown as HonoSessionsFactory;

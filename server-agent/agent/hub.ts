@@ -30,6 +30,7 @@ const log = createLogger('sessionscope:agent');
 const audit = createLogger('sessionscope:agent:audit');
 
 export class AgentHub {
+  /** @internal */
   readonly clients = new Set<Client>();
   private readonly stream: EventStream;
   private stopListening: (() => void) | null = null;
@@ -68,7 +69,7 @@ export class AgentHub {
     return this.clients.size >= this.options.limits.maxClients;
   }
 
-  /** A socket whose upgrade passed every check. */
+  /** @internal A socket whose upgrade passed every check. */
   accept(ws: WebSocket): void {
     const client = newClient(ws);
     client.helloTimer = setTimeout(

@@ -7,11 +7,10 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
 import { assertSessions, secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import type { SessionVariables } from './framework-shapes.js';
 import { createMiddlewareCore } from './middleware.js';
 
-export interface SessionVariables {
-  session: Session;
-}
+export type { SessionVariables } from './framework-shapes.js';
 
 // Types c.get('session') in every app, generic Variables or not.
 declare module 'hono' {
