@@ -26,6 +26,9 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
         securityLog.warn('Session data corrupted');
         return { data: new Map(), problem: 'invalid-signature' };
       }
+      // A validly signed payload that inflates past the cap (signing.ts) is a zlib bomb, not a
+      // stale record: CR-8 wants it on the security logger, never as a 500.
+      if (isInflateLimit(error)) securityLog.warn('Session data refused: it inflates past the 16 MiB limit');
       return { data: new Map(), problem: 'corrupt' };
     }
   };
@@ -41,4 +44,9 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
     decode: (text) => decodeDetailed(text).data,
     decodeDetailed,
   };
+}
+
+/** zlib's answer when maxOutputLength is reached (Node: RangeError ERR_BUFFER_TOO_LARGE). */
+function isInflateLimit(error: unknown): boolean {
+  return error instanceof RangeError && (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }

@@ -168,8 +168,23 @@ describe('fuzz: stored payloads', () => {
     expect((back.get('big') as string).length).toBe(huge.length);
   });
 
-  it('a zlib bomb over 16 MB inflated is refused with {} instead of exhausting memory', () => {
-    const bomb = signedBytes(Buffer.alloc(64 * 1024 * 1024, 0x20), true);
-    expect(expectDefined(bomb).size).toBe(0);
+  it('CR-8: a real zlib bomb (valid JSON once inflated, > 16 MiB) is refused with {} and a security log line', () => {
+    // {"a":"AAAA…"} of 17 MiB deflates to ~17 KB: without the cap it would parse as one key.
+    const bombOf = (mib: number) => Buffer.from(`{"a":"${'A'.repeat(mib * 1024 * 1024)}"}`, 'latin1');
+    const bomb = signedBytes(bombOf(17), true);
+    expect(bomb.length).toBeLessThan(32 * 1024);
+    const before = logs.records.length;
+    const result = codec.decodeDetailed(bomb);
+    expect(result.problem).toBe('corrupt');
+    expect(result.data.size).toBe(0);
+    const logged = logs.records.slice(before);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ namespace: 'sessionscope:security:SuspiciousSession', level: 'warn' }),
+    );
+    expect(logged.some((r) => /16 MiB/.test(r.message))).toBe(true);
+    // The same construction under the cap decodes: it is the cap that refuses the bomb, not its shape.
+    const under = codec.decodeDetailed(signedBytes(bombOf(15), true));
+    expect(under.problem).toBeNull();
+    expect((under.data.get('a') as string).length).toBe(15 * 1024 * 1024);
   });
 });
