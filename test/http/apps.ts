@@ -8,6 +8,7 @@ import { dispatch, type MakeServer, nextTurn, type RouteReply, type Routes } fro
 async function writeNode(res: ServerResponse, reply: RouteReply): Promise<void> {
   if (reply.setCookie) res.setHeader('set-cookie', reply.setCookie);
   if (reply.vary) res.setHeader('vary', reply.vary);
+  if (reply.cacheControl) res.setHeader('cache-control', reply.cacheControl);
   if (reply.redirect) {
     res.writeHead(302, { location: reply.redirect });
     res.end();
@@ -53,6 +54,7 @@ export const makeExpressServer: MakeServer = (sessions: Sessions, routes: Routes
       .then((reply) => {
         if (reply.setCookie) res.append('Set-Cookie', reply.setCookie);
         if (reply.vary) res.vary(reply.vary);
+        if (reply.cacheControl) res.set('Cache-Control', reply.cacheControl);
         if (reply.redirect) return res.redirect(302, reply.redirect);
         res.status(reply.status ?? 200);
         if (!reply.chunks) return void res.send(reply.body ?? 'ok');

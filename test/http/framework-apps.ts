@@ -27,6 +27,7 @@ export const makeKoaServer: MakeServer = (sessions: Sessions, routes: Routes) =>
     const reply = await dispatch(routes, ctx.session, ctx.method, ctx.url);
     if (reply.setCookie) ctx.append('Set-Cookie', reply.setCookie);
     if (reply.vary) ctx.vary(reply.vary);
+    if (reply.cacheControl) ctx.set('Cache-Control', reply.cacheControl);
     if (reply.redirect) return ctx.redirect(reply.redirect);
     ctx.status = reply.status ?? 200;
     ctx.body = reply.chunks ? Readable.from(slowly(reply.chunks)) : (reply.body ?? 'ok');
@@ -47,6 +48,7 @@ export const makeFastifyServer: MakeServer = async (sessions: Sessions, routes: 
     const answer = await dispatch(routes, request.session, request.method, request.url);
     for (const cookie of answer.setCookie ?? []) reply.header('set-cookie', cookie);
     if (answer.vary) reply.header('vary', answer.vary);
+    if (answer.cacheControl) reply.header('cache-control', answer.cacheControl);
     if (answer.redirect) return reply.redirect(answer.redirect, 302);
     reply.code(answer.status ?? 200).type('text/plain');
     return answer.chunks ? Readable.from(slowly(answer.chunks)) : (answer.body ?? 'ok');
@@ -64,6 +66,7 @@ export const makeHonoServer: MakeServer = (sessions: Sessions, routes: Routes) =
     const reply = await dispatch(routes, c.get('session'), c.req.method, c.req.url);
     for (const cookie of reply.setCookie ?? []) c.header('set-cookie', cookie, { append: true });
     if (reply.vary) c.header('vary', reply.vary);
+    if (reply.cacheControl) c.header('Cache-Control', reply.cacheControl);
     if (reply.redirect) return c.redirect(reply.redirect, 302);
     c.status((reply.status ?? 200) as 200);
     const chunks = reply.chunks;

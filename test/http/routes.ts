@@ -13,6 +13,8 @@ export interface RouteReply {
   setCookie?: string[];
   /** The app's own Vary header. */
   vary?: string;
+  /** The app's own Cache-Control header, set the framework's usual way. */
+  cacheControl?: string;
   /** 302 to this location. */
   redirect?: string;
   /** Streamed body: each chunk written separately, with a turn of the event loop in between. */

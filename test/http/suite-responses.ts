@@ -164,6 +164,57 @@ export function describeResponses(start: Start): void {
       expect(cycled.cookies.filter((c) => c.name === 'sessionid')).toHaveLength(1);
     });
 
+    it("the app's own Cache-Control survives byte for byte when the cookie is set, deleted, redirected or streamed", async () => {
+      const own = 'max-age=60, must-revalidate';
+      const app = await start({}, () => ({
+        '/write': async (session) => {
+          await session.set('hello', 'world');
+          return { cacheControl: own };
+        },
+        '/redirect': async (session) => {
+          await session.set('hello', 'again');
+          return { cacheControl: own, redirect: '/elsewhere' };
+        },
+        '/stream': async (session) => {
+          await session.set('streamed', 1);
+          return { cacheControl: own, chunks: ['a', 'b'] };
+        },
+        '/flush': async (session) => {
+          await session.flush();
+          return { cacheControl: own };
+        },
+        '/untouched': () => ({ cacheControl: own }),
+      }));
+      const written = await app.get('/write');
+      expect(written.cookie()?.value).toMatch(/^[a-z0-9]{32}$/);
+      expect(written.headers.get('cache-control')).toBe(own);
+      const redirected = await app.get('/redirect');
+      expect(redirected.status).toBe(302);
+      expect(redirected.cookie()).toBeDefined();
+      expect(redirected.headers.get('cache-control')).toBe(own);
+      const streamed = await app.get('/stream');
+      expect(streamed.cookie()).toBeDefined();
+      expect(streamed.headers.get('cache-control')).toBe(own);
+      const key = await app.seed();
+      const flushed = await app.get('/flush', `sessionid=${key}`);
+      expect(flushed.cookie()?.value).toBe('');
+      expect(flushed.headers.get('cache-control')).toBe(own);
+      expect((await app.get('/untouched')).headers.get('cache-control')).toBe(own);
+    });
+
+    it('a deletion cookie without an app Cache-Control gets private, no-store', async () => {
+      const app = await start({}, () => ({
+        '/flush': async (session) => {
+          await session.flush();
+          return {};
+        },
+      }));
+      const key = await app.seed();
+      const flushed = await app.get('/flush', `sessionid=${key}`);
+      expect(flushed.cookie()?.value).toBe('');
+      expect(flushed.headers.get('cache-control')).toBe('private, no-store');
+    });
+
     it('reads the stored data on a later request and updates it in place', async () => {
       const app = await start({}, () => ({
         '/count': async (session) => {
