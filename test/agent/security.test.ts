@@ -1,6 +1,6 @@
 /**
- * The agent's security requirements AG-1…AG-7 (reference/security.md §1F), each by name, and the
- * §3.4 handshake vector table as one table-driven test against a real server on port 0.
+ * The agent's security requirements AG-1…AG-7 (docs/security-requirements.md), each by name, and
+ * its handshake vector table as one table-driven test against a real server on port 0.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const protocolFor = (token: string) => `${SUBPROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token}`;
 
-describe('§3.4 handshake vectors', () => {
+describe('handshake vectors (docs/security-requirements.md)', () => {
   type Row = {
     name: string;
     host: (port: number) => string | undefined;
