@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { isProduction } from '../sessions/env.js';
 import { AgentRefused } from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
@@ -86,7 +87,7 @@ export interface AgentHandle {
 
 function preflight(options: AgentOptions): string {
   const env = options.env ?? process.env;
-  if (env.NODE_ENV === 'production') {
+  if (isProduction(env)) {
     if (options.allowInProduction !== PRODUCTION_OVERRIDE) {
       throw new AgentRefused(
         'The sessionscope agent does not run with NODE_ENV=production: it can read and change every user’s session. ' +

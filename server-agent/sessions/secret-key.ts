@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProduction } from './env.js';
 import { ImproperlyConfigured } from './errors.js';
 import { createLogger } from './log.js';
 
@@ -22,7 +23,7 @@ export const PLACEHOLDER_SECRETS = new Set([
 ]);
 
 export function resolveSecretKey(given: string, env: NodeJS.ProcessEnv, dir = '.sessionscope'): string {
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env);
   if (given) {
     if (production && (PLACEHOLDER_SECRETS.has(given.toLowerCase()) || given.length < 32)) {
       throw new ImproperlyConfigured(

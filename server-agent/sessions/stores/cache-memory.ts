@@ -3,6 +3,7 @@
  * first, entries expire after their TTL. Per process, so it is for development and tests; it warns
  * once when used under NODE_ENV=production.
  */
+import { isProduction } from '../env.js';
 import type { Logger } from '../log.js';
 import type { CacheBackend, ScanPage } from './cache-backend.js';
 
@@ -26,7 +27,7 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
-  if ((options.env ?? process.env).NODE_ENV === 'production' && !warnedInProduction) {
+  if (isProduction(options.env ?? process.env) && !warnedInProduction) {
     warnedInProduction = true;
     options.log.warn(
       'The in-memory session cache is per process: sessions are lost on restart and not shared between workers. Use Redis (CACHES.default.BACKEND = "redis") in production.',
