@@ -21,7 +21,7 @@ type WithState = FastifyRequest & { [STATE]?: RequestState };
 
 export function fastifySessions(sessions: SessionManager): FastifyPluginCallback {
   assertSessions(sessions, 'fastifySessions');
-  const core = createMiddlewareCore(sessions);
+  const core = createMiddlewareCore(sessions, { accessor: 'request.session' });
   const warnSecure = secureCookieOnPlainHttpWarner(sessions);
 
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _options, done) => {
@@ -52,12 +52,14 @@ export function fastifySessions(sessions: SessionManager): FastifyPluginCallback
       const result = await core.finish(state, {
         status: reply.statusCode,
         vary: reply.getHeader('vary') as string | undefined,
+        cacheControl: reply.getHeader('cache-control'),
       });
       if (result.replaceWith) {
         reply.removeHeader('set-cookie');
         reply.code(result.replaceWith.status).header('content-type', 'text/plain; charset=utf-8');
         reply.removeHeader('content-length');
         for (const cookie of result.setCookie) reply.header('set-cookie', cookie);
+        if (result.vary !== undefined) reply.header('vary', result.vary);
         return `${result.replaceWith.body}\n`;
       }
       // Fastify appends repeated set-cookie headers instead of replacing them.

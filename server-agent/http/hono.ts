@@ -21,7 +21,7 @@ declare module 'hono' {
 
 export function honoSessions(sessions: SessionManager): MiddlewareHandler<{ Variables: SessionVariables }> {
   assertSessions(sessions, 'honoSessions');
-  const core = createMiddlewareCore(sessions);
+  const core = createMiddlewareCore(sessions, { accessor: "c.get('session')" });
   const warnSecure = secureCookieOnPlainHttpWarner(sessions);
 
   return async function sessionscope(c, next) {
@@ -42,10 +42,12 @@ export function honoSessions(sessions: SessionManager): MiddlewareHandler<{ Vari
     const result = await core.finish(state, {
       status: c.res.status,
       vary: c.res.headers.get('vary') ?? undefined,
+      cacheControl: c.res.headers.get('cache-control') ?? undefined,
     });
     if (result.replaceWith) {
       const headers = new Headers({ 'content-type': 'text/plain; charset=utf-8' });
       for (const cookie of result.setCookie) headers.append('set-cookie', cookie);
+      if (result.vary !== undefined) headers.set('vary', result.vary);
       // Cleared first: Hono's setter would otherwise merge the failed response's headers in.
       c.res = undefined;
       c.res = new Response(`${result.replaceWith.body}\n`, { status: result.replaceWith.status, headers });

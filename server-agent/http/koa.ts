@@ -17,7 +17,7 @@ declare module 'koa' {
 
 export function koaSessions(sessions: SessionManager): Middleware {
   assertSessions(sessions, 'koaSessions');
-  const core = createMiddlewareCore(sessions);
+  const core = createMiddlewareCore(sessions, { accessor: 'ctx.session' });
   const warnSecure = secureCookieOnPlainHttpWarner(sessions);
   const marker = Symbol('sessionscope');
 
@@ -45,7 +45,11 @@ export function koaSessions(sessions: SessionManager): Middleware {
     }
     applyResult(
       ctx,
-      await core.finish(request, { status: ctx.status, vary: ctx.response.get('vary') || undefined }),
+      await core.finish(request, {
+        status: ctx.status,
+        vary: ctx.response.get('vary') || undefined,
+        cacheControl: ctx.response.get('cache-control') || undefined,
+      }),
     );
   };
 }

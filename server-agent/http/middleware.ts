@@ -7,6 +7,7 @@ import type { NotSavedReason } from '../sessions/events.js';
 import { SessionError, SessionInterrupted, StoreUnavailable, UpdateError } from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
+import { pendingOf } from '../sessions/pending-ops.js';
 import type { Session } from '../sessions/session.js';
 import { deletionCookie, mergeVary, readCookie, sessionCookie } from './cookies.js';
 
@@ -36,6 +37,8 @@ export interface RequestState {
 export interface ResponseInfo {
   status: number;
   vary: string | number | readonly string[] | undefined;
+  /** The app's Cache-Control, for the development warning about `public` responses with a cookie. */
+  cacheControl?: string | number | readonly string[] | undefined;
 }
 
 export interface FinishResult {
@@ -49,15 +52,68 @@ export interface FinishResult {
 }
 
 let requestCounter = 0;
+/** Routes warned about already are remembered up to this many, so a path per user cannot grow it. */
+const MAX_WARNED_ROUTES = 1000;
+
+/**
+ * Beyond Django (S0): `Cache-Control: public` on a response that sets the session cookie asks
+ * shared caches to store one visitor's cookie. Vary: Cookie makes that safe only where the cache
+ * honours Vary; said once per route in development.
+ */
+function publicCacheWarner(): (state: RequestState, cacheControl: ResponseInfo['cacheControl']) => void {
+  const warned = new Set<string>();
+  return (state, cacheControl) => {
+    if (cacheControl === undefined) return;
+    const text = Array.isArray(cacheControl) ? cacheControl.join(',') : String(cacheControl);
+    if (!/(?:^|,)\s*public\s*(?:,|$)/i.test(text)) return;
+    const route = `${state.method} ${state.path}`;
+    if (warned.has(route) || warned.size >= MAX_WARNED_ROUTES) return;
+    warned.add(route);
+    log.warn(
+      `${route} answered with "Cache-Control: ${text}" and set the session cookie: a shared cache (CDN, proxy) may store this visitor's session cookie and serve it to others. Mark responses that touch the session "private" (or "no-store"), or do not set "public" on them.`,
+    );
+  };
+}
 
 export interface MiddlewareCore {
   begin(request: RequestInfo): RequestState;
   finish(state: RequestState, response: ResponseInfo): Promise<FinishResult>;
 }
 
-export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
+export interface CoreOptions {
+  /** How the app reaches the session in this adapter, for messages: `req.session`, `ctx.session`. */
+  accessor?: string;
+}
+
+export function createMiddlewareCore(sessions: SessionManager, options: CoreOptions = {}): MiddlewareCore {
   const { settings, events, clock } = sessions;
   const name = settings.sessionCookieName;
+  const production = sessions.production;
+  const warnPublic = publicCacheWarner();
+  const accessor = options.accessor ?? 'req.session';
+  const warnedUnawaited = new Set<string>();
+
+  /**
+   * U1: wait (at most the store timeout) for session calls the handler started but did not
+   * await, so what they change is saved; in development say once per route which call it was.
+   */
+  async function settle(state: RequestState): Promise<void> {
+    const pending = pendingOf(state.session);
+    if (!pending || pending.count === 0) return;
+    const methods = pending.methods;
+    const route = `${state.method} ${state.path}`;
+    if (!production && !warnedUnawaited.has(route) && warnedUnawaited.size < MAX_WARNED_ROUTES) {
+      warnedUnawaited.add(route);
+      const calls = methods.map((method) => `${accessor}.${method}()`).join(', ');
+      log.warn(
+        `${route}: ${calls} was not awaited and was still running when the response started. sessionscope waited for it so nothing is lost, but the handler should \`await ${accessor}.${methods[0]}(…)\` before responding.`,
+      );
+    }
+    if (!(await pending.drained(settings.storeTimeoutMs)))
+      log.warn(
+        `${route}: ${methods.join(', ')} did not finish within SESSION_STORE_TIMEOUT_MS (${settings.storeTimeoutMs} ms); the response goes on without waiting longer.`,
+      );
+  }
 
   return {
     begin(request) {
@@ -100,6 +156,7 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
 
     async finish(state, response) {
       state.finished = true;
+      await settle(state);
       const result: FinishResult = { setCookie: [] };
       if (state.requestId) result.requestIdHeader = state.requestId;
       const session = state.session;
@@ -129,6 +186,14 @@ export function createMiddlewareCore(sessions: SessionManager): MiddlewareCore {
         } else {
           notSaved = empty ? 'empty' : 'unmodified';
         }
+      }
+
+      // S0, CVE-2026-35192: a response that sets or deletes the session cookie always varies on
+      // Cookie, even when the view never read the session (SAVE_EVERY_REQUEST), or a shared cache
+      // could hand one visitor's Set-Cookie to the next.
+      if (result.setCookie.length) {
+        result.vary = mergeVary(result.vary ?? response.vary, 'Cookie');
+        if (!production && saved) warnPublic(state, response.cacheControl);
       }
 
       if (state.requestId) {

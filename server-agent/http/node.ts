@@ -58,7 +58,12 @@ export function nodeMiddleware(
     req.session = state.session;
     holdResponseUntilSaved(
       res,
-      (status) => core.finish(state, { status, vary: res.getHeader('vary') as string | undefined }),
+      (status) =>
+        core.finish(state, {
+          status,
+          vary: res.getHeader('vary') as string | undefined,
+          cacheControl: res.getHeader('cache-control'),
+        }),
       state,
     );
     next?.();
@@ -180,6 +185,10 @@ function absorbWriteHeadHeaders(res: ServerResponse, args: unknown[]): void {
   }
 }
 
-function cookieHeaders(result: FinishResult): Record<string, string[]> {
-  return result.setCookie.length ? { 'set-cookie': result.setCookie } : {};
+/** The session's headers on a replaced response: its cookies and the Vary they need (S0). */
+function cookieHeaders(result: FinishResult): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  if (result.setCookie.length) headers['set-cookie'] = result.setCookie;
+  if (result.vary !== undefined) headers.vary = result.vary;
+  return headers;
 }

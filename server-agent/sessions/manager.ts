@@ -4,6 +4,7 @@
  */
 import { type Clock, createClock } from './clock.js';
 import { createCodec } from './codec.js';
+import { isProduction } from './env.js';
 import { SessionEvents } from './events.js';
 import { SessionHandles } from './handles.js';
 import { KeyForwards } from './key-forwards.js';
@@ -28,6 +29,8 @@ export interface SessionManager {
   readonly events: SessionEvents;
   readonly handles: SessionHandles;
   readonly codec: SessionCodec;
+  /** NODE_ENV says production (env.ts): development-only warnings stay quiet. */
+  readonly production: boolean;
   /** Old keys carried over once to their new key after an out-of-band cycle (key-forwards.ts). */
   readonly forwards: KeyForwards;
   /** Django's SessionStore(session_key): no I/O until the first data access. */
@@ -72,6 +75,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
     handles,
     codec,
     forwards,
+    production: isProduction(env ?? process.env),
     open: (sessionKey) => new Session(context, sessionKey),
     clearExpired: (clearOptions) => store.clearExpired(clearOptions),
     async close() {

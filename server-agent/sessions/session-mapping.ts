@@ -4,6 +4,7 @@
  * (session.ts), which extends this.
  */
 import { SessionKeyMissing } from './errors.js';
+import { PENDING, type PendingOps } from './pending-ops.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { TEST_COOKIE_NAME, TEST_COOKIE_VALUE } from './session-context.js';
 
@@ -12,6 +13,8 @@ export abstract class SessionMapping {
   modified = false;
   /** Set by the middleware so events can be joined to the request. */
   requestId: string | undefined;
+  /** U1: calls still running (pending-ops.ts); created on the first call. */
+  [PENDING]: PendingOps | undefined = undefined;
 
   /** Django's _get_session: marks accessed and loads once. */
   protected abstract sessionData(noLoad?: boolean): Promise<SessionData>;

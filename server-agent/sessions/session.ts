@@ -18,6 +18,7 @@ import {
   givenExpiry,
 } from './session-expiry.js';
 import { buildRecord, loadRecord, mergeWithStored, storeCall, wellFormedKey } from './session-storage.js';
+import { trackMethods } from './pending-ops.js';
 import { SessionMapping } from './session-mapping.js';
 import type { SessionStore } from './store.js';
 
@@ -341,3 +342,34 @@ export class Session extends SessionMapping {
       );
   }
 }
+
+/**
+ * U1: every public method that may touch the store is counted while it runs, so the middleware
+ * can wait for calls the handler forgot to await (pending-ops.ts).
+ */
+trackMethods(Session.prototype, [
+  'get',
+  'set',
+  'has',
+  'remove',
+  'pop',
+  'setDefault',
+  'update',
+  'keys',
+  'values',
+  'items',
+  'setTestCookie',
+  'testCookieWorked',
+  'deleteTestCookie',
+  'getExpiryAge',
+  'getExpiryDate',
+  'getExpireAtBrowserClose',
+  'setExpiry',
+  'flush',
+  'cycleKey',
+  'exists',
+  'create',
+  'save',
+  'load',
+  'delete',
+]);

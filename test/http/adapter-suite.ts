@@ -9,6 +9,7 @@ import type { SessionManagerOptions } from '../../server-agent/sessions/manager.
 import { countStoreOps, FROZEN_MS, type Listening, listen, type Reply, send } from '../helpers/http.js';
 import type { MakeServer, Routes } from './routes.js';
 import { describeBadInput } from './suite-bad-input.js';
+import { describeHardening } from './suite-harden.js';
 import { describeResponses } from './suite-responses.js';
 import { describeSignedCookies } from './suite-signed.js';
 
@@ -65,6 +66,7 @@ export function describeAdapter(name: string, makeServer: MakeServer): void {
     describeSignedCookies(start);
     describeResponses(start);
     describeBadInput(start);
+    describeHardening(start);
   });
 }
 
@@ -194,7 +196,7 @@ function describeScenarioTable(start: Start): void {
       expect(reply.cookies).toEqual([]);
     });
 
-    it('12: SAVE_EVERY_REQUEST re-sets a valid cookie, slides the expiry, and adds no Vary', async () => {
+    it('12: SAVE_EVERY_REQUEST re-sets a valid cookie, slides the expiry, and varies on Cookie (Django 6.0.5, CVE-2026-35192)', async () => {
       const app = await start({ SESSION_SAVE_EVERY_REQUEST: true }, basic);
       const key = await app.seed();
       app.sessions.clock.freeze(FROZEN_MS + 3600_000);
@@ -202,7 +204,7 @@ function describeScenarioTable(start: Start): void {
       const cookie = reply.cookie();
       expect(cookie?.value).toBe(key);
       expect(cookie?.attributes.expires).toBe('Tue, 28 Nov 2023 23:13:20 GMT');
-      expect(reply.headers.get('vary')).toBeNull();
+      expect(reply.headers.get('vary')).toBe('Cookie');
       const loaded = await app.sessions.store.load(key);
       expect(loaded.outcome === 'hit' && loaded.expiresAt?.getTime()).toBe(
         FROZEN_MS + 3600_000 + 1_209_600_000,
@@ -213,8 +215,8 @@ function describeScenarioTable(start: Start): void {
       const app = await start({ SESSION_SAVE_EVERY_REQUEST: true }, basic);
       const ops = countStoreOps(app.sessions.store);
       for (let i = 0; i < 5; i++) {
-        // The untouched view never accessed the session, so (as in row 12) no Vary is added.
-        expectDeletion(await app.get('/untouched', 'sessionid=bogusbogusbogus'), 'sessionid', null);
+        // The untouched view never accessed the session, yet the deletion cookie varies (S0).
+        expectDeletion(await app.get('/untouched', 'sessionid=bogusbogusbogus'));
       }
       expect(ops.save).toBe(0);
     });

@@ -1,0 +1,81 @@
+/**
+ * U1: the session operations a handler started and has not finished. A forgotten `await`
+ * (`req.session.set('user', 'ada'); res.redirect('/')`) used to lose the write, because the
+ * middleware decided what to save before set() had run. The middleware now waits for these first.
+ *
+ * Each public async method of Session is wrapped once at load time (trackMethods). The wrapper
+ * counts the call in and out without attaching a handler to the method's own promise, so an
+ * unawaited call that fails still reports as an unhandled rejection, exactly as before.
+ */
+export const PENDING: unique symbol = Symbol('sessionscope.pending');
+
+export class PendingOps {
+  #count = 0;
+  /** Names of the calls still running, in call order (a name per call). */
+  readonly #names: string[] = [];
+  #waiters: (() => void)[] = [];
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The distinct methods still running, first called first. */
+  get methods(): string[] {
+    return [...new Set(this.#names)];
+  }
+
+  start(name: string): void {
+    this.#count++;
+    this.#names.push(name);
+  }
+
+  end(name: string): void {
+    this.#count--;
+    const at = this.#names.indexOf(name);
+    if (at !== -1) this.#names.splice(at, 1);
+    if (this.#count === 0 && this.#waiters.length) for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Resolves true once nothing runs, or false when `limitMs` passes first. */
+  drained(limitMs: number): Promise<boolean> {
+    if (this.#count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((wake) => wake !== done);
+        resolve(false);
+      }, limitMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.#waiters.push(done);
+    });
+  }
+}
+
+interface Tracked {
+  [PENDING]?: PendingOps;
+}
+
+export function pendingOf(target: object): PendingOps | undefined {
+  return (target as Tracked)[PENDING];
+}
+
+/** Wraps each named async method of `proto` so its calls are counted in the instance's PendingOps. */
+export function trackMethods(proto: object, names: readonly string[]): void {
+  const methods = proto as Record<string, unknown>;
+  for (const name of names) {
+    const original = methods[name];
+    if (typeof original !== 'function') throw new TypeError(`trackMethods: ${name} is not a method`);
+    methods[name] = async function tracked(this: Tracked, ...args: unknown[]): Promise<unknown> {
+      this[PENDING] ??= new PendingOps();
+      const pending = this[PENDING];
+      pending.start(name);
+      try {
+        return await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      } finally {
+        pending.end(name);
+      }
+    };
+  }
+}
