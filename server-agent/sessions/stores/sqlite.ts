@@ -1,14 +1,19 @@
-/** The SQLite driver for the `db` engine (better-sqlite3, loaded only when this store is used). */
+/**
+ * The SQLite driver for the `db` engine, on better-sqlite3 or node:sqlite (sqlite-engines.ts):
+ * the library is chosen when the store is created, the database opens on first use.
+ */
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ImproperlyConfigured } from '../errors.js';
 import { parseIso } from '../expiry.js';
 import type { SessionStore, StoreContext } from '../store.js';
 import { createSqlStore, type SqlDriver } from './sql.js';
-
-type Database = import('better-sqlite3').Database;
-type Statement = import('better-sqlite3').Statement;
+import {
+  loadSqliteEngine,
+  type SqliteConnection,
+  type SqliteEngine,
+  type SqliteEngineName,
+} from './sqlite-engines.js';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL)',
@@ -21,25 +26,15 @@ export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '') || ':memory:';
 }
 
-function openDatabase(path: string): Database {
-  const require = createRequire(import.meta.url);
-  let BetterSqlite: typeof import('better-sqlite3');
-  try {
-    BetterSqlite = require('better-sqlite3');
-  } catch (error) {
-    throw new ImproperlyConfigured(
-      'The db engine on SQLite needs the better-sqlite3 package: npm install better-sqlite3@12',
-      { cause: error },
-    );
-  }
+function openDatabase(engine: SqliteEngine, path: string): SqliteConnection {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   try {
-    const db = new BetterSqlite(path);
-    db.pragma('journal_mode = WAL');
+    const db = engine.open(path);
+    db.exec('PRAGMA journal_mode = WAL');
     // WAL + NORMAL: no fsync per commit (only at checkpoints). A crash of the app loses nothing; a
     // power cut may drop the last commits, an acceptable trade for sessions (SQLite's own advice for WAL).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
     return db;
   } catch (error) {
     throw new ImproperlyConfigured(
@@ -56,28 +51,20 @@ export function toDjangoSqliteDate(date: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms ? `.${String(ms * 1000).padStart(6, '0')}` : ''}`;
 }
 
-export function createSqliteDriver(path: string): SqlDriver & { readonly database: Database } {
-  let db: Database | null = null;
-  const statements = new Map<string, Statement>();
-  const database = () => (db ??= openDatabase(path));
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = database().prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+export function createSqliteDriver(
+  path: string,
+  engineName?: SqliteEngineName,
+): SqlDriver & { readonly engine: SqliteEngineName } {
+  // Resolved now, not on first use: a missing driver fails at createSessions.
+  const engine = loadSqliteEngine(engineName);
+  let db: SqliteConnection | null = null;
+  const database = () => (db ??= openDatabase(engine, path));
   return {
     name: 'sqlite',
-    get database() {
-      return database();
-    },
+    engine: engine.name,
     async run<Row>(sql: string, params: unknown[]) {
-      const statement = prepare(sql);
-      if (statement.reader) return { rows: statement.all(...params) as Row[], rowCount: 0 };
-      const info = statement.run(...params);
-      return { rows: [], rowCount: info.changes };
+      if (/^\s*select\b/i.test(sql)) return { rows: database().all<Row>(sql, params), rowCount: 0 };
+      return { rows: [], rowCount: database().run(sql, params) };
     },
     toDbDate: toDjangoSqliteDate,
     fromDbDate(value) {
@@ -89,16 +76,17 @@ export function createSqliteDriver(path: string): SqlDriver & { readonly databas
       for (const statement of SCHEMA) database().exec(statement);
     },
     async close() {
-      statements.clear();
       db?.close();
       db = null;
     },
   };
 }
 
+/** `engine` picks the SQLite library (tests run the conformance suite on each); default: the first that loads. */
 export function createSqliteStore(
   context: StoreContext,
   path = sqlitePathFromUrl(context.settings.databaseUrl),
+  engine?: SqliteEngineName,
 ): SessionStore {
-  return createSqlStore(context, createSqliteDriver(path));
+  return createSqlStore(context, createSqliteDriver(path, engine));
 }
