@@ -2,8 +2,17 @@
  * Django's SESSION_* settings (and SECRET_KEY, CACHES, a database setting), accepted under the
  * Django name or a camelCase name, normalized, validated with the setting's name and the fix.
  */
+import { databaseUrlFromDjango } from './database-url.js';
 import { ImproperlyConfigured } from './errors.js';
 import { resolveSecretKey } from './secret-key.js';
+import {
+  describe,
+  isBool,
+  isNullablePositiveInt,
+  isNullableString,
+  isPositiveInt,
+  isString,
+} from './settings-checks.js';
 
 export type SameSite = 'Lax' | 'Strict' | 'None' | false;
 export type EngineName = 'db' | 'cache' | 'cached_db' | 'file' | 'signed_cookies';
@@ -67,14 +76,6 @@ interface Spec {
   check?: (value: unknown) => string | null;
   normalize?: (value: unknown) => unknown;
 }
-
-const isBool = (v: unknown) => (typeof v === 'boolean' ? null : 'must be true or false');
-const isString = (v: unknown) => (typeof v === 'string' ? null : 'must be a string');
-const isNullableString = (v: unknown) =>
-  v === null || typeof v === 'string' ? null : 'must be a string or null';
-const isPositiveInt = (v: unknown) =>
-  typeof v === 'number' && Number.isInteger(v) && v > 0 ? null : 'must be a positive whole number of seconds';
-const isNullablePositiveInt = (v: unknown) => (v === null ? null : isPositiveInt(v));
 
 const SPECS: Spec[] = [
   { django: 'SECRET_KEY', camel: 'secretKey', default: () => '', check: isString },
@@ -305,34 +306,5 @@ function checkCombinations(s: SessionSettings): void {
     throw new ImproperlyConfigured(
       `SESSION_COOKIE_NAME must differ from Django's CSRF and language cookie names; got ${JSON.stringify(s.sessionCookieName)}.`,
     );
-  }
-}
-
-function databaseUrlFromDjango(databases: unknown): string {
-  const db = (databases as { default?: Record<string, unknown> } | null)?.default;
-  if (!db || typeof db !== 'object')
-    throw new ImproperlyConfigured(
-      'DATABASES needs a "default" entry, e.g. { default: { ENGINE: "django.db.backends.sqlite3", NAME: "db.sqlite3" } }.',
-    );
-  const engine = String(db.ENGINE ?? '');
-  const name = String(db.NAME ?? '');
-  if (engine.endsWith('sqlite3')) return `sqlite:${name}`;
-  if (engine.includes('postgresql')) {
-    const user = db.USER
-      ? `${encodeURIComponent(String(db.USER))}${db.PASSWORD ? `:${encodeURIComponent(String(db.PASSWORD))}` : ''}@`
-      : '';
-    return `postgres://${user}${db.HOST || '127.0.0.1'}:${db.PORT || 5432}/${encodeURIComponent(name)}`;
-  }
-  throw new ImproperlyConfigured(
-    `DATABASES.default.ENGINE ${JSON.stringify(engine)} is not supported; use django.db.backends.sqlite3 or django.db.backends.postgresql.`,
-  );
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }
