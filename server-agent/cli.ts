@@ -2,10 +2,15 @@
  * The `sessionscope` command: clearsessions (Django's management command, batched, with progress),
  * inspect (a standalone agent over an existing store) and help.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCliSettings } from './cli-config.js';
-import { SessionError } from './sessions/errors.js';
+import { packageRoot } from './agent/package-root.js';
+import { databaseOf, loadCliSettings } from './cli-config.js';
+import type { DatabaseTarget } from './sessions/database-url.js';
+import { ImproperlyConfigured, SessionError } from './sessions/errors.js';
 import { createSessionManager } from './sessions/manager.js';
+import { redactUrl } from './sessions/stores/url.js';
 
 const HELP = `Usage: sessionscope <command> [options]
 
@@ -14,14 +19,18 @@ Commands:
                   Can be run as a cronjob or directly to clean out expired sessions.
   inspect         Start a standalone inspector agent over an existing session store.
   help            Show this help.
+  --version       Print the version.
 
-Settings come from --config <file> (JSON, or a .js/.mjs/.ts module exporting the settings object),
-or else from environment variables with Django's names: SECRET_KEY, SESSION_ENGINE, DATABASE_URL,
-SESSION_FILE_PATH, SESSION_COOKIE_NAME, SESSION_COOKIE_AGE, CACHES (JSON) or REDIS_URL.
+Settings come from --config <file> (JSON, or a .js/.mjs module exporting the settings object; a .ts
+module where Node runs TypeScript itself or tsx is installed), or else from environment variables with
+Django's names: SECRET_KEY, SESSION_ENGINE, DATABASE_URL, SESSION_FILE_PATH, SESSION_COOKIE_NAME,
+SESSION_COOKIE_AGE, SESSION_STORE_TIMEOUT_MS, CACHES (JSON) or REDIS_URL.
 
 Options for clearsessions:
   --config <file>     Settings file.
   --batch-size <n>    Rows deleted per SQL statement (default 5000), so big tables are never locked long.
+  --create            Create the SQLite database when it does not exist (by default that is an error:
+                      it usually means the wrong folder or DATABASE_URL).
   --quiet             No progress output.
 `;
 
@@ -39,6 +48,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         };
         return await runInspect(rest);
       }
+      case '--version':
+      case '-v':
+      case 'version':
+        process.stdout.write(`sessionscope ${packageRoot().version}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -63,6 +77,7 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       config: { type: 'string' },
       'batch-size': { type: 'string' },
       quiet: { type: 'boolean' },
+      create: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,6 +91,17 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
     return 2;
   }
   const { settings, source } = await loadCliSettings(values.config, env);
+  const database = databaseOf(settings);
+  if (
+    database?.kind === 'sqlite' &&
+    database.path !== ':memory:' &&
+    !existsSync(database.path) &&
+    !values.create
+  ) {
+    throw new ImproperlyConfigured(
+      `There is no session database at ${resolve(database.path)} (DATABASE_URL from ${source}). clearsessions does not create one: run it from the app's folder, or point DATABASE_URL at the app's database; pass --create to create an empty one.`,
+    );
+  }
   const sessions = createSessionManager({ ...settings, env });
   const engine =
     typeof sessions.settings.sessionEngine === 'string'
@@ -85,7 +111,8 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
     if (!values.quiet) process.stdout.write(line);
   };
   try {
-    if (sessions.store.capabilities.expiresOnItsOwn || !sessions.store.capabilities.serverSide) {
+    const capabilities = sessions.store.capabilities ?? { expiresOnItsOwn: false, serverSide: true };
+    if (capabilities.expiresOnItsOwn || !capabilities.serverSide) {
       out(
         `Session engine '${engine}' expires sessions on its own; there is nothing to clear. (settings from ${source})\n`,
       );
@@ -102,12 +129,19 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
     });
     if (tty) process.stdout.write('\n');
     out(
-      `Removed ${removed ?? 0} expired session${removed === 1 ? '' : 's'} from '${engine}' in ${Date.now() - started} ms. (settings from ${source})\n`,
+      `Removed ${removed ?? 0} expired session${removed === 1 ? '' : 's'} from '${engine}'${describeDatabase(database)} in ${Date.now() - started} ms. (settings from ${source})\n`,
     );
     return 0;
   } finally {
     await sessions.close();
   }
+}
+
+/** The database by name, so a run in the wrong folder or against the wrong URL shows at once. */
+function describeDatabase(database: DatabaseTarget | null): string {
+  if (!database) return '';
+  if (database.kind === 'postgres') return ` (PostgreSQL ${redactUrl(database.url)})`;
+  return database.path === ':memory:' ? ' (SQLite in memory)' : ` (SQLite ${resolve(database.path)})`;
 }
 
 /** Total is unknown up front (counting a huge table is itself slow), so the bar shows throughput. */

@@ -7,6 +7,7 @@ import { createCodec } from './codec.js';
 import { isProduction } from './env.js';
 import { SessionEvents } from './events.js';
 import { SessionHandles } from './handles.js';
+import { ImproperlyConfigured, NotSupported } from './errors.js';
 import { KeyForwards } from './key-forwards.js';
 import { createLogger } from './log.js';
 import { createValidator, type StandardSchemaV1 } from './schema.js';
@@ -41,6 +42,11 @@ export interface SessionManager {
 }
 
 export function createSessionManager(options: SessionManagerOptions = {}): SessionManager {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ImproperlyConfigured(
+      `createSessions(settings) needs a settings object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}. Write createSessions({ SECRET_KEY: process.env.SECRET_KEY, SESSION_ENGINE: 'db' }), or createSessions() for the defaults.`,
+    );
+  }
   const { clock: givenClock, env, schema, ...input } = options;
   const settings = normalizeSettings(input, env ?? process.env);
   const clock = givenClock ?? createClock();
@@ -77,7 +83,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
     forwards,
     production: isProduction(env ?? process.env),
     open: (sessionKey) => new Session(context, sessionKey),
-    clearExpired: (clearOptions) => store.clearExpired(clearOptions),
+    clearExpired: (clearOptions) => clearExpired(store, clearOptions),
     async close() {
       if (closed) return;
       closed = true;
@@ -85,4 +91,17 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
       await store.close();
     },
   };
+}
+
+/**
+ * Django's clearsessions raises "Session engine '…' doesn't support clearing expired sessions" for a
+ * backend without clear_expired; a custom store may leave it out too, so say so rather than a TypeError.
+ */
+async function clearExpired(store: SessionStore, options?: ClearExpiredOptions): Promise<number | null> {
+  if (typeof (store as Partial<SessionStore>).clearExpired !== 'function') {
+    throw new NotSupported(
+      `Session engine '${store.engine ?? 'custom store'}' doesn't support clearing expired sessions: the store has no clearExpired(). Add clearExpired() to the store (return null if it expires records itself), or clear them with the backend's own tools.`,
+    );
+  }
+  return store.clearExpired(options);
 }

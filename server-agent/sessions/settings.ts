@@ -2,16 +2,17 @@
  * Django's SESSION_* settings (and SECRET_KEY, CACHES, a database setting), accepted under the
  * Django name or a camelCase name, normalized, validated with the setting's name and the fix.
  */
-import { databaseUrlFromDjango } from './database-url.js';
+import { DEFAULT_DATABASE_URL, databaseUrlFromDjango, parseDatabaseUrl } from './database-url.js';
 import { ImproperlyConfigured } from './errors.js';
 import { resolveSecretKey } from './secret-key.js';
 import {
+  closestName,
   describe,
   isBool,
   isNullablePositiveInt,
   isNullableString,
-  isPositiveInt,
   isString,
+  wholeNumber,
 } from './settings-checks.js';
 
 export type SameSite = 'Lax' | 'Strict' | 'None' | false;
@@ -52,6 +53,8 @@ export interface SessionSettings {
   caches: Readonly<Record<string, CacheConfig>>;
   /** `sqlite:path`, a bare path, `:memory:` or `postgres://…`. Django's DATABASES also works. */
   databaseUrl: string;
+  /** Extension beyond Django: SQLite journal mode; null = WAL for new databases, existing ones untouched. */
+  sessionSqliteJournalMode: string | null;
   /** Extension beyond Django (off by default): a hard cap from creation, in seconds. */
   sessionAbsoluteLifetime: number | null;
   /** Extension beyond Django (off by default): idle seconds after which the server drops a session. */
@@ -77,6 +80,8 @@ interface Spec {
   normalize?: (value: unknown) => unknown;
 }
 
+const JOURNAL_MODES = ['WAL', 'DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'];
+
 const SPECS: Spec[] = [
   { django: 'SECRET_KEY', camel: 'secretKey', default: () => '', check: isString },
   {
@@ -96,7 +101,13 @@ const SPECS: Spec[] = [
         ? null
         : "must be a cookie name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)",
   },
-  { django: 'SESSION_COOKIE_AGE', camel: 'sessionCookieAge', default: () => 1209600, check: isPositiveInt },
+  // 0 is Django's too: every session expires at once (the cookie goes out with Max-Age=0).
+  {
+    django: 'SESSION_COOKIE_AGE',
+    camel: 'sessionCookieAge',
+    default: () => 1209600,
+    check: wholeNumber('seconds', 0),
+  },
   {
     django: 'SESSION_COOKIE_DOMAIN',
     camel: 'sessionCookieDomain',
@@ -172,8 +183,23 @@ const SPECS: Spec[] = [
   {
     django: 'DATABASE_URL',
     camel: 'databaseUrl',
-    default: () => 'sqlite:.sessionscope/sessions.sqlite3',
-    check: isString,
+    default: () => DEFAULT_DATABASE_URL,
+    // Parsed now so a wrong scheme or path shape fails at createSessions, not at the first request.
+    check: (v) => {
+      if (typeof v !== 'string') return 'must be a string';
+      parseDatabaseUrl(v);
+      return null;
+    },
+  },
+  {
+    django: 'SESSION_SQLITE_JOURNAL_MODE',
+    camel: 'sessionSqliteJournalMode',
+    default: () => null,
+    normalize: (v) => (typeof v === 'string' ? v.toUpperCase() : v),
+    check: (v) =>
+      v === null || (typeof v === 'string' && JOURNAL_MODES.includes(v))
+        ? null
+        : `must be null (WAL for a database sessionscope creates, an existing one left alone) or one of ${JOURNAL_MODES.join(', ')}`,
   },
   {
     django: 'SESSION_ABSOLUTE_LIFETIME',
@@ -196,7 +222,12 @@ const SPECS: Spec[] = [
         ? null
         : 'must be "replace" (Django\'s last-writer-wins) or "merge" (per-key merge of concurrent writes)',
   },
-  { django: 'SESSION_STORE_TIMEOUT_MS', camel: 'storeTimeoutMs', default: () => 1000, check: isPositiveInt },
+  {
+    django: 'SESSION_STORE_TIMEOUT_MS',
+    camel: 'storeTimeoutMs',
+    default: () => 1000,
+    check: wholeNumber('milliseconds', 1),
+  },
   {
     django: 'SESSION_ON_STORE_UNAVAILABLE',
     camel: 'onStoreUnavailable',
@@ -252,9 +283,7 @@ export function normalizeSettings(
     const spec = KNOWN.get(name);
     if (!spec) {
       if (PASSTHROUGH.has(name)) continue;
-      const guess = SPECS.find(
-        (s) => s.django.toLowerCase().replace(/_/g, '') === name.toLowerCase().replace(/_/g, ''),
-      );
+      const guess = closestName(name, SPECS, (s) => [s.django, s.camel]);
       throw new ImproperlyConfigured(
         `Unknown session setting ${JSON.stringify(name)}.${guess ? ` Did you mean ${guess.django} (or ${guess.camel})?` : ' See the settings table in the README.'}`,
       );
@@ -273,6 +302,7 @@ export function normalizeSettings(
   for (const spec of SPECS) if (!(spec.camel in out)) out[spec.camel] = spec.default();
   if (input.DATABASES !== undefined && input.DATABASE_URL === undefined && input.databaseUrl === undefined) {
     out.databaseUrl = databaseUrlFromDjango(input.DATABASES);
+    parseDatabaseUrl(out.databaseUrl as string);
   }
   const settings = out as unknown as SessionSettings;
   checkCombinations(settings);

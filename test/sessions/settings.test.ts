@@ -69,7 +69,7 @@ describe('settings', () => {
   it.each([
     [
       { SESSION_COOKIE_AGE: -1 },
-      /SESSION_COOKIE_AGE \(sessionCookieAge\) must be a positive whole number of seconds; got -1/,
+      /SESSION_COOKIE_AGE \(sessionCookieAge\) must be a whole number \(0 or more\) of seconds; got -1/,
     ],
     [{ SESSION_COOKIE_AGE: '60' }, /SESSION_COOKIE_AGE.*got "60"/],
     [{ SESSION_COOKIE_SAMESITE: 'sideways' }, /must be "Lax", "Strict", "None" or false/],

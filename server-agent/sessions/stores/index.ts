@@ -1,6 +1,7 @@
 /**
  * Engine name → store. Each backend's module (and its optional driver) loads only when chosen.
  */
+import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../database-url.js';
 import { ImproperlyConfigured, NotSupported } from '../errors.js';
 import type { SessionStore, StoreContext, StoreFactory } from '../store.js';
 import { createCacheStore, createSessionCache, openCacheBackend } from './cache.js';
@@ -22,13 +23,15 @@ export function registerEngine(name: string, factory: EngineFactory): void {
 
 registerEngine('db', (context) => {
   const url = context.settings.databaseUrl;
-  if (/^postgres(ql)?:/.test(url)) {
+  const target = parseDatabaseUrl(url);
+  if (target.kind === 'postgres') {
     const postgres = engines.get('db:postgres');
     if (!postgres)
       throw new NotSupported('The PostgreSQL driver for the db engine is not available in this build.');
     return postgres(context);
   }
-  return createSqliteStore(context);
+  checkSqliteFolder(target.path, url === DEFAULT_DATABASE_URL);
+  return createSqliteStore(context, target.path);
 });
 registerEngine('db:postgres', (context) => createPostgresStore(context));
 registerEngine('cache', (context) => createCacheStore(context));

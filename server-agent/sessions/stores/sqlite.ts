@@ -2,8 +2,8 @@
  * The SQLite driver for the `db` engine, on better-sqlite3 or node:sqlite (sqlite-engines.ts):
  * the library is chosen when the store is created, the database opens on first use.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseDatabaseUrl } from '../database-url.js';
 import { ImproperlyConfigured } from '../errors.js';
 import { parseIso } from '../expiry.js';
 import type { SessionStore, StoreContext } from '../store.js';
@@ -20,20 +20,33 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS "django_session_expire_date_a5c62663" ON "django_session" ("expire_date")',
 ];
 
-/** `sqlite:path`, `sqlite://path`, `file:path`, `:memory:` or a bare path. */
+/** The file behind a SQLite DATABASE_URL (the rules live in database-url.ts). */
 export function sqlitePathFromUrl(url: string): string {
-  if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:';
-  return url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '') || ':memory:';
+  const target = parseDatabaseUrl(url);
+  if (target.kind !== 'sqlite') throw new ImproperlyConfigured('DATABASE_URL is not a SQLite URL.');
+  return target.path;
 }
 
-function openDatabase(engine: SqliteEngine, path: string): SqliteConnection {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+export interface SqliteOptions {
+  /**
+   * SESSION_SQLITE_JOURNAL_MODE: null leaves an existing database's journal mode alone (it may be
+   * Django's) and puts a database this driver creates in WAL; a mode name sets it on every open.
+   */
+  journalMode?: string | null;
+}
+
+function openDatabase(engine: SqliteEngine, path: string, options: SqliteOptions): SqliteConnection {
+  // The folder was checked when the store was made (database-url.ts): opening never creates one.
+  const creating = path === ':memory:' || !existsSync(path);
   try {
     const db = engine.open(path);
-    db.exec('PRAGMA journal_mode = WAL');
+    const mode = options.journalMode ?? (creating ? 'WAL' : null);
+    if (mode) db.exec(`PRAGMA journal_mode = ${mode}`);
     // WAL + NORMAL: no fsync per commit (only at checkpoints). A crash of the app loses nothing; a
-    // power cut may drop the last commits, an acceptable trade for sessions (SQLite's own advice for WAL).
-    db.exec('PRAGMA synchronous = NORMAL');
+    // power cut may drop the last commits, an acceptable trade for sessions (SQLite's own advice for
+    // WAL). In the other journal modes NORMAL risks more, so someone else's database keeps its FULL.
+    const [current] = db.all<{ journal_mode: string }>('PRAGMA journal_mode', []);
+    if (current?.journal_mode.toLowerCase() === 'wal') db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA busy_timeout = 5000');
     return db;
   } catch (error) {
@@ -54,11 +67,12 @@ export function toDjangoSqliteDate(date: Date): string {
 export function createSqliteDriver(
   path: string,
   engineName?: SqliteEngineName,
+  options: SqliteOptions = {},
 ): SqlDriver & { readonly engine: SqliteEngineName } {
   // Resolved now, not on first use: a missing driver fails at createSessions.
   const engine = loadSqliteEngine(engineName);
   let db: SqliteConnection | null = null;
-  const database = () => (db ??= openDatabase(engine, path));
+  const database = () => (db ??= openDatabase(engine, path, options));
   return {
     name: 'sqlite',
     engine: engine.name,
@@ -88,5 +102,8 @@ export function createSqliteStore(
   path = sqlitePathFromUrl(context.settings.databaseUrl),
   engine?: SqliteEngineName,
 ): SessionStore {
-  return createSqlStore(context, createSqliteDriver(path, engine));
+  return createSqlStore(
+    context,
+    createSqliteDriver(path, engine, { journalMode: context.settings.sessionSqliteJournalMode }),
+  );
 }
