@@ -38,6 +38,7 @@ import {
   WS_PATH,
 } from './protocol.js';
 import { createRedactor, type RedactOption } from './redact.js';
+import { routeUpgrades } from './upgrades.js';
 
 const log = createLogger('sessionscope:agent');
 /** What every agent path starts with (INSPECTOR_PATH without its slash, WS_PATH). */
@@ -265,11 +266,8 @@ export function attachAgent(
           if (mounted.onHttp(req, res)) return;
           for (const listener of appListeners) listener.call(server, req, res);
         };
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?', 1)[0] === WS_PATH) mounted.onUpgrade(req, socket, head);
-  };
+  const upgrades = routeUpgrades(server, mounted.onUpgrade);
   server.on('request', dispatch);
-  server.on('upgrade', onUpgrade);
   const urls = () => {
     const address = server.address();
     return address && typeof address === 'object' ? urlsFor(address, token) : { url: '', wsUrl: '' };
@@ -294,7 +292,7 @@ export function attachAgent(
     hub: mounted.hub,
     async close() {
       server.off('listening', announce);
-      server.off('upgrade', onUpgrade);
+      upgrades.restore();
       server.off('request', dispatch);
       for (const listener of appListeners) server.on('request', listener);
       await mounted.close();
