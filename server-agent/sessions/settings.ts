@@ -64,6 +64,12 @@ export interface SessionSettings {
    * re-reads the record and applies only this request's per-key changes; see merge-save.ts).
    */
   sessionSaveStrategy: 'replace' | 'merge';
+  /**
+   * Extension beyond Django: how the cache engines write a session under its key. 'pickle' is
+   * what Django's Redis cache backends write (shared with a Django app); 'json' is sessionscope's
+   * own; 'auto' (the default) is pickle when the cache BACKEND names a Django Redis backend.
+   */
+  sessionCacheValueFormat: 'auto' | 'pickle' | 'json';
   /** How long a store call may take before the request fails with 503 (ms). */
   storeTimeoutMs: number;
   /** What the middleware does when the store is down: answer 503, or go on without a session. */
@@ -221,6 +227,15 @@ const SPECS: Spec[] = [
       v === 'replace' || v === 'merge'
         ? null
         : 'must be "replace" (Django\'s last-writer-wins) or "merge" (per-key merge of concurrent writes)',
+  },
+  {
+    django: 'SESSION_CACHE_VALUE_FORMAT',
+    camel: 'sessionCacheValueFormat',
+    default: () => 'auto',
+    check: (v) =>
+      v === 'auto' || v === 'pickle' || v === 'json'
+        ? null
+        : 'must be "pickle" (what Django\'s Redis cache backends write), "json" (sessionscope\'s own) or "auto" (pickle for a Django Redis BACKEND)',
   },
   {
     django: 'SESSION_STORE_TIMEOUT_MS',

@@ -23,8 +23,14 @@ export interface StoreCapabilities {
   atomicCreate?: boolean;
 }
 
+/**
+ * What a load saw, exactly as stored (the db row's session_data, the cache value's bytes): a
+ * later saveIf writes only while the record is still this (compare-and-swap).
+ */
+export type RecordVersion = string | Uint8Array;
+
 export type LoadResult =
-  | { outcome: 'hit'; data: SessionData; expiresAt?: Date }
+  | { outcome: 'hit'; data: SessionData; expiresAt?: Date; version?: RecordVersion }
   | { outcome: 'miss' | 'corrupt' | 'invalid-signature' }
   | {
       outcome: 'expired';

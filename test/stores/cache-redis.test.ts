@@ -15,8 +15,15 @@ let n = 0;
 const caches = (prefix: string, location = URL_DB) => ({
   default: { BACKEND: 'django.core.cache.backends.redis.RedisCache', LOCATION: location, KEY_PREFIX: prefix },
 });
+// sessionscope's JSON value format; Django's pickle format has its own suite (cache-pickle.test.ts).
 const make = (prefix = `${run}_${++n}`, extra: Record<string, unknown> = {}) =>
-  createSessionManager({ SECRET_KEY, SESSION_ENGINE: 'cache', CACHES: caches(prefix), ...extra });
+  createSessionManager({
+    SECRET_KEY,
+    SESSION_ENGINE: 'cache',
+    CACHES: caches(prefix),
+    SESSION_CACHE_VALUE_FORMAT: 'json',
+    ...extra,
+  });
 const raw = available ? new Redis(URL_DB) : null;
 
 afterAll(async () => {

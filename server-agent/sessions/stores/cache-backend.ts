@@ -11,6 +11,15 @@ export interface ScanPage {
   cursor: string | null;
 }
 
+/** A value as stored: text (sessionscope's JSON format) or bytes (Django's pickles). */
+export type CacheValue = string | Buffer;
+
+/** The stored bytes and the time left before the cache drops them (null: no TTL). */
+export interface RawEntry {
+  value: Buffer;
+  ttlMs: number | null;
+}
+
 export interface CacheBackend {
   /** `memory` or `redis`, and where, for error messages and logs (password hidden). */
   readonly description: string;
@@ -18,11 +27,19 @@ export interface CacheBackend {
   readonly expiresOnItsOwn: true;
   get(key: string): Promise<string | null>;
   /** Insert only when absent (Django's cache.add / SET NX); false when the key exists. */
-  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  add(key: string, value: CacheValue, ttlSeconds: number): Promise<boolean>;
   /** Overwrite only when present (SET XX); false when the key is gone. */
-  replace(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  replace(key: string, value: CacheValue, ttlSeconds: number): Promise<boolean>;
   /** Unconditional write (Django's cache.set). */
-  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  set(key: string, value: CacheValue, ttlSeconds: number): Promise<void>;
+  /** The bytes and their remaining TTL (Django's values carry no expiry of their own). */
+  getRaw(key: string): Promise<RawEntry | null>;
+  getManyRaw(keys: string[]): Promise<(Buffer | null)[]>;
+  /**
+   * Compare-and-swap: writes `value` only when the stored bytes are exactly `expected` (atomic:
+   * a Lua script on Redis). false when they differ or the key is gone.
+   */
+  replaceIf(key: string, expected: CacheValue, value: CacheValue, ttlSeconds: number): Promise<boolean>;
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Keys starting with prefix, about `count` at a time. */

@@ -5,10 +5,10 @@
  */
 import { isProduction } from '../env.js';
 import type { Logger } from '../log.js';
-import type { CacheBackend, ScanPage } from './cache-backend.js';
+import type { CacheBackend, CacheValue, ScanPage } from './cache-backend.js';
 
 interface Entry {
-  value: string;
+  value: CacheValue;
   /** Real-time deadline (Date.now): the TTL is garbage collection, not the session's expiry. */
   deadline: number;
 }
@@ -22,6 +22,8 @@ export interface MemoryCacheOptions {
 }
 
 let warnedInProduction = false;
+const text = (value: CacheValue) => (typeof value === 'string' ? value : value.toString('latin1'));
+const bytes = (value: CacheValue) => (typeof value === 'string' ? Buffer.from(value, 'latin1') : value);
 
 export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
   const maxEntries = options.maxEntries ?? 10_000;
@@ -43,7 +45,7 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
     }
     return entry;
   };
-  const write = (key: string, value: string, ttlSeconds: number) => {
+  const write = (key: string, value: CacheValue, ttlSeconds: number) => {
     entries.delete(key); // re-insert so Map order is least-recently-used first
     entries.set(key, { value, deadline: now() + Math.max(1, ttlSeconds) * 1000 });
     while (entries.size > maxEntries) {
@@ -61,7 +63,24 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
       if (!entry) return null;
       entries.delete(key);
       entries.set(key, entry);
-      return entry.value;
+      return text(entry.value);
+    },
+    async getRaw(key) {
+      const entry = live(key);
+      if (!entry) return null;
+      return { value: bytes(entry.value), ttlMs: entry.deadline - now() };
+    },
+    async getManyRaw(keys) {
+      return keys.map((key) => {
+        const entry = live(key);
+        return entry ? bytes(entry.value) : null;
+      });
+    },
+    async replaceIf(key, expected, value, ttl) {
+      const entry = live(key);
+      if (!entry || !bytes(entry.value).equals(bytes(expected))) return false;
+      write(key, value, ttl);
+      return true;
     },
     async add(key, value, ttl) {
       if (live(key)) return false;
@@ -91,7 +110,10 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
       return { keys: page, cursor: keys.length > count ? (page.at(-1) ?? null) : null };
     },
     async getMany(keys) {
-      return keys.map((key) => live(key)?.value ?? null);
+      return keys.map((key) => {
+        const entry = live(key);
+        return entry ? text(entry.value) : null;
+      });
     },
     async close() {
       entries.clear();

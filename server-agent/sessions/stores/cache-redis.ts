@@ -48,7 +48,9 @@ function describe(spec: CacheSpec): string {
 
 function createClient(spec: CacheSpec, timeoutMs: number): Client {
   const { Redis, Cluster } = loadIoredis();
-  const { cluster, sentinels, name, ...rest } = spec.options;
+  const { cluster, sentinels, name, ...options } = spec.options;
+  // Django's own OPTIONS (PICKLE_VERSION, CLIENT_CLASS, …) are upper case; ioredis's are camelCase.
+  const rest = Object.fromEntries(Object.entries(options).filter(([key]) => !/^[A-Z][A-Z0-9_]*$/.test(key)));
   const failFast = {
     enableOfflineQueue: false,
     connectTimeout: Math.max(timeoutMs, 1000),
@@ -86,6 +88,21 @@ function createClient(spec: CacheSpec, timeoutMs: number): Client {
 
 const isOk = (reply: string | null) => reply === 'OK';
 
+/** Compare-and-swap in one atomic step: write only when the stored bytes are what was loaded. */
+const REPLACE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0`;
+interface Scripted {
+  sessionscopeReplaceIf(
+    key: string,
+    expected: string | Buffer,
+    value: string | Buffer,
+    ttl: number,
+  ): Promise<number>;
+}
+
 /**
  * A connection that stops answering (a half-open socket, a frozen server) would leave commands
  * waiting forever. Rather than a timer per command (ioredis's commandTimeout costs ~2 µs a
@@ -113,6 +130,8 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export function createRedisCache(options: RedisCacheOptions): CacheBackend & { readonly client: Client } {
   const description = describe(options.spec);
   const client = createClient(options.spec, options.timeoutMs);
+  // EVALSHA with a fallback to EVAL: the script travels once per connection.
+  client.defineCommand('sessionscopeReplaceIf', { numberOfKeys: 1, lua: REPLACE_IF });
   let lastError: Error | null = null;
   let reportedDown = false;
   let closing = false;
@@ -209,6 +228,28 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
       call(async () => {
         await client.set(key, value, 'EX', Math.max(1, ttl));
       }),
+    getRaw: (key) =>
+      call(async () => {
+        // Two commands in one tick: auto-pipelining sends them in one write.
+        const [value, ttl] = await Promise.all([client.getBuffer(key), client.pttl(key)]);
+        return value === null ? null : { value, ttlMs: ttl >= 0 ? ttl : null };
+      }),
+    getManyRaw: (keys) =>
+      call(async () => {
+        if (keys.length === 0) return [];
+        if (client.isCluster) return Promise.all(keys.map((key) => client.getBuffer(key)));
+        return client.mgetBuffer(keys);
+      }),
+    replaceIf: (key, expected, value, ttl) =>
+      call(
+        async () =>
+          (await (client as unknown as Scripted).sessionscopeReplaceIf(
+            key,
+            expected,
+            value,
+            Math.max(1, ttl),
+          )) === 1,
+      ),
     has: (key) => call(async () => (await client.exists(key)) > 0),
     delete: (key) =>
       call(async () => {

@@ -4,8 +4,6 @@
  * absolute expiry, checked against the session clock; the cache TTL is only garbage collection.
  */
 import { CreateError, UpdateError } from '../errors.js';
-import { securityLog } from '../log.js';
-import { pythonJsonSerializer } from '../serializer.js';
 import type {
   ListOptions,
   LoadResult,
@@ -15,34 +13,21 @@ import type {
   StoreContext,
 } from '../store.js';
 import { SERVER_KEY_PATTERN } from '../store.js';
-import { type CacheBackend, type CacheSpec, makeCacheKey, resolveCacheSpec } from './cache-backend.js';
+import {
+  type CacheBackend,
+  type CacheSpec,
+  type CacheValue,
+  makeCacheKey,
+  resolveCacheSpec,
+} from './cache-backend.js';
+import { type CacheValueFormat, jsonFormat, resolveCacheFormat } from './cache-format.js';
 import { createMemoryCache } from './cache-memory.js';
 import { createRedisCache } from './cache-redis.js';
 
 export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
 const MISS: LoadResult = Object.freeze({ outcome: 'miss' });
 
-/** "<expiry ms>\n<Python JSON>": the expiry travels with the data, so any clock can judge it. */
-export function encodeCacheValue(record: Pick<SaveRecord, 'data' | 'expireDate'>): string {
-  return `${record.expireDate.getTime()}\n${pythonJsonSerializer.dumps(record.data)}`;
-}
-
-export function decodeCacheValue(text: string, nowMs: number): LoadResult {
-  const newline = text.indexOf('\n');
-  const expiresMs = newline > 0 ? Number(text.slice(0, newline)) : Number.NaN;
-  if (!Number.isFinite(expiresMs)) {
-    securityLog.warn('Session data corrupted (cache entry without an expiry)');
-    return { outcome: 'corrupt' };
-  }
-  const expiresAt = new Date(expiresMs);
-  if (!(expiresMs > nowMs)) return { outcome: 'expired', expiredAt: expiresAt };
-  try {
-    return { outcome: 'hit', data: pythonJsonSerializer.loads(text.slice(newline + 1)), expiresAt };
-  } catch {
-    securityLog.warn('Session data corrupted (cache entry is not JSON)');
-    return { outcome: 'corrupt' };
-  }
-}
+export { decodeCacheValue, encodeCacheValue } from './cache-format.js';
 
 export function openCacheBackend(
   context: StoreContext,
@@ -62,6 +47,8 @@ export interface SessionCacheOptions {
   spec: Pick<CacheSpec, 'keyPrefix' | 'version'>;
   /** Django's cache_key_prefix for the store class. */
   prefix: string;
+  /** How values are written (cache-format.ts); sessionscope's JSON when omitted. */
+  format?: CacheValueFormat;
 }
 
 /** The cache half of the `cache` and `cached_db` engines: sessions in a CacheBackend, by key. */
@@ -76,12 +63,19 @@ export interface SessionCache {
     record: SaveRecord,
     mode: 'add' | 'replace' | 'set',
   ): Promise<{ written: boolean; bytes: number }>;
+  /** Compare-and-swap: replace only while the stored value is still `expected` (a load's version). */
+  writeIf(
+    key: string,
+    record: SaveRecord,
+    expected: CacheValue,
+  ): Promise<{ written: boolean; bytes: number }>;
   delete(key: string): Promise<void>;
   list(options: ListOptions): Promise<SessionPage>;
 }
 
 export function createSessionCache(context: StoreContext, options: SessionCacheOptions): SessionCache {
   const { backend } = options;
+  const format = options.format ?? jsonFormat;
   const keyPrefix = makeCacheKey(options.spec, options.prefix);
   const physicalKey = (key: string) => keyPrefix + key;
   const ttl = (record: SaveRecord) => Math.max(1, Math.ceil(record.ageSeconds));
@@ -95,13 +89,26 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
   return {
     backend,
     physicalKey,
-    load: (key) =>
-      backend
-        .get(physicalKey(key))
-        .then((text): LoadResult => (text === null ? MISS : decodeCacheValue(text, context.clock.nowMs()))),
+    load(key) {
+      const withVersion = (raw: CacheValue, result: LoadResult): LoadResult =>
+        result.outcome === 'hit' ? { ...result, version: raw } : result;
+      if (format === jsonFormat)
+        return backend
+          .get(physicalKey(key))
+          .then((text) =>
+            text === null ? MISS : withVersion(text, format.decode(text, context.clock.nowMs(), null)),
+          );
+      return backend
+        .getRaw(physicalKey(key))
+        .then((entry) =>
+          entry === null
+            ? MISS
+            : withVersion(entry.value, format.decode(entry.value, context.clock.nowMs(), entry.ttlMs)),
+        );
+    },
     exists: (key) => backend.has(physicalKey(key)),
     write(key, record, mode) {
-      const value = encodeCacheValue(record);
+      const value = format.encode(record);
       // Python-style JSON escapes every non-ASCII character, so characters are bytes.
       const bytes = value.length;
       const target = physicalKey(key);
@@ -114,26 +121,36 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
           : backend.replace(target, value, ttl(record));
       return writing.then((written) => ({ written, bytes }));
     },
+    writeIf(key, record, expected) {
+      const value = format.encode(record);
+      // An expired record is not kept (as in write): only the comparison's answer matters.
+      const ttlSeconds = record.ageSeconds <= 0 ? 1 : ttl(record);
+      return backend.replaceIf(physicalKey(key), expected, value, ttlSeconds).then(async (written) => {
+        if (written && record.ageSeconds <= 0) await backend.delete(physicalKey(key));
+        return { written, bytes: value.length };
+      });
+    },
     delete: (key) => backend.delete(physicalKey(key)),
     async list(listOptions) {
       const page = await backend.scan(keyPrefix, listOptions.cursor ?? null, listOptions.limit);
-      const values = await backend.getMany(page.keys);
+      const values: (CacheValue | null)[] =
+        format === jsonFormat ? await backend.getMany(page.keys) : await backend.getManyRaw(page.keys);
       const now = context.clock.nowMs();
       const items: SessionPage['items'] = [];
       page.keys.forEach((physical, index) => {
         const text = values[index];
         const key = physical.slice(keyPrefix.length);
         if (text === null || text === undefined || !SERVER_KEY_PATTERN.test(key)) return;
-        const result = decodeCacheValue(text, now);
+        const result = format.decode(text, now, null);
         if (result.outcome === 'hit')
           items.push({
             key,
             expiresAt: result.expiresAt ?? null,
             data: result.data,
-            bytes: Buffer.byteLength(text),
+            bytes: text.length,
           });
         else if (result.outcome === 'expired' && listOptions.includeExpired)
-          items.push({ key, expiresAt: result.expiredAt, data: new Map(), bytes: Buffer.byteLength(text) });
+          items.push({ key, expiresAt: result.expiredAt, data: new Map(), bytes: text.length });
       });
       return { items, cursor: page.cursor, total: null };
     },
@@ -145,10 +162,12 @@ export function createCacheStore(
   backend: CacheBackend = openCacheBackend(context),
   spec?: Pick<CacheSpec, 'keyPrefix' | 'version'>,
 ): SessionStore {
+  const resolved = spec ?? resolveCacheSpec(context.settings);
   const cache = createSessionCache(context, {
     backend,
-    spec: spec ?? resolveCacheSpec(context.settings),
+    spec: resolved,
     prefix: CACHE_KEY_PREFIX,
+    format: 'alias' in resolved ? resolveCacheFormat(context.settings, resolved as CacheSpec) : jsonFormat,
   });
   return {
     engine: 'cache',

@@ -6,6 +6,7 @@ import { ImproperlyConfigured, NotSupported } from '../errors.js';
 import type { SessionStore, StoreContext, StoreFactory } from '../store.js';
 import { createCacheStore, createSessionCache, openCacheBackend } from './cache.js';
 import { resolveCacheSpec } from './cache-backend.js';
+import { resolveCacheFormat } from './cache-format.js';
 import { CACHED_DB_KEY_PREFIX, createCachedDbStore } from './cached-db.js';
 import { createFileStore } from './file.js';
 import { createPostgresStore } from './postgres.js';
@@ -41,6 +42,7 @@ registerEngine('cached_db', (context) => {
     backend: openCacheBackend(context, spec),
     spec,
     prefix: CACHED_DB_KEY_PREFIX,
+    format: resolveCacheFormat(context.settings, spec),
   });
   return createCachedDbStore(context, resolveStore('db', context), cache);
 });
