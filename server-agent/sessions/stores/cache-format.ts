@@ -54,6 +54,11 @@ export function pickleFormat(protocol: PickleProtocol): CacheValueFormat {
     kind: 'pickle',
     encode: (record) => encodeSessionValue(record.data, protocol),
     decode(raw, nowMs, ttlMs) {
+      // sessionscope's own format ("<ms>\n…") still reads: switching a deployment from json to
+      // pickle logs nobody out, and the CLI reads either. A pickle always starts with PROTO (0x80).
+      const first = typeof raw === 'string' ? raw.charCodeAt(0) : raw[0];
+      if (first !== undefined && first >= 0x30 && first <= 0x39)
+        return decodeCacheValue(typeof raw === 'string' ? raw : raw.toString('utf8'), nowMs);
       const { data, problem } = decodeSessionValue(
         typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw,
       );
