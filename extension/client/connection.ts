@@ -10,6 +10,7 @@ import {
   type CommandOp,
   type CommandResults,
   PROTOCOL_VERSION,
+  type Watch,
 } from '../../server-agent/agent/protocol.js';
 import { type Diagnosis, diagnose, diagnoseClose, diagnoseError } from './doctor.js';
 import { foldEvents, foldSnapshot } from './reduce-events.js';
@@ -50,6 +51,12 @@ export abstract class AgentConnection {
   protected nextId = 1;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   protected readonly now: () => number;
+  /** The watch last sent on this connection (JSON), null before the first subscribe. */
+  private sentWatch: string | null = null;
+  /** A resubscribe is on its way: frames until the snapshot are expected not to chain. */
+  private resubscribing = false;
+  /** The Timeline tab is on screen: every event whole, not only the followed session's. */
+  private timelineOpen = false;
 
   constructor(protected readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -63,7 +70,42 @@ export abstract class AgentConnection {
 
   protected update(patch: Partial<ClientState> | ((s: ClientState) => ClientState)): void {
     this.state = typeof patch === 'function' ? patch(this.state) : { ...this.state, ...patch };
+    this.syncWatch();
     for (const listener of this.listeners) listener();
+  }
+
+  // ---- what the agent streams to us ------------------------------------------------------------
+
+  /**
+   * Tells the agent what to send whole: the followed (or pinned) session always, everything while
+   * the timeline is open. Other requests arrive as one summary each, which is what keeps the agent
+   * cheap for the app while a panel stays open.
+   */
+  watchTimeline(open: boolean): void {
+    if (this.timelineOpen === open) return;
+    this.timelineOpen = open;
+    this.syncWatch();
+  }
+
+  private watch(): Watch {
+    const { selected } = this.state;
+    return { all: this.timelineOpen, sessions: selected ? [selected] : [] };
+  }
+
+  private syncWatch(): void {
+    if (this.sentWatch === null || !this.connection) return;
+    const watch = this.watch();
+    const text = JSON.stringify(watch);
+    if (text === this.sentWatch) return;
+    this.sentWatch = text;
+    this.send({ v: 1, type: 'watch', watch });
+  }
+
+  private resubscribe(sinceSeq?: number): void {
+    this.resubscribing = true;
+    const watch = this.watch();
+    this.sentWatch = JSON.stringify(watch);
+    this.send({ v: 1, type: 'subscribe', watch, ...(sinceSeq ? { sinceSeq } : {}) });
   }
 
   // ---- connection ------------------------------------------------------------------------------
@@ -94,6 +136,7 @@ export abstract class AgentConnection {
     const transport = this.transport;
     if (!transport) return;
     let welcomed = false;
+    this.sentWatch = null;
     const connection = transport.connect({
       open: () => {
         connection.send({
@@ -102,7 +145,7 @@ export abstract class AgentConnection {
           client: this.options.client,
           clientVersion: CLIENT_VERSION,
           protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
-          capabilities: ['events', 'commands', 'lazyValues', 'clock', 'list', 'search', 'conflicts'],
+          capabilities: ['events', 'commands', 'lazyValues', 'clock', 'list', 'search', 'conflicts', 'watch'],
         });
       },
       message: (message) => {
@@ -151,33 +194,29 @@ export abstract class AgentConnection {
           welcome: message,
           clock: { ...message.clock, receivedAt },
         });
-        this.send({
-          v: 1,
-          type: 'subscribe',
-          ...(this.state.lastSeq ? { sinceSeq: this.state.lastSeq } : {}),
-        });
+        this.resubscribe(this.state.lastSeq);
         return;
       case 'snapshot': {
+        this.resubscribing = false;
         const folded = foldSnapshot(this.state, message, receivedAt);
         this.update({ ...folded.state, clock: { ...message.clock, receivedAt } });
         this.queueRefetch();
         return;
       }
       case 'events': {
-        const first = message.events[0];
-        if (!first) return;
-        if (first.seq !== this.state.lastSeq + 1) {
-          // A gap: something was lost between us and the agent. Ask to be brought up to date.
-          this.send({ v: 1, type: 'subscribe', sinceSeq: this.state.lastSeq });
+        if (message.after !== this.state.lastSeq) {
+          // A gap: something was lost between us and the agent. Ask to be brought up to date, once.
+          // (Seqs themselves have holes by design: events we do not watch are left out.)
+          if (!this.resubscribing) this.resubscribe(this.state.lastSeq);
           return;
         }
         const folded = foldEvents(this.state, message.events, receivedAt);
-        this.update(folded.state);
+        this.update({ ...folded.state, lastSeq: message.through });
         if (folded.refetch) this.queueRefetch();
         return;
       }
       case 'resync':
-        this.send({ v: 1, type: 'subscribe', sinceSeq: this.state.lastSeq });
+        this.resubscribe(this.state.lastSeq);
         return;
       case 'ack': {
         const waiter = this.waiters.get(message.id);

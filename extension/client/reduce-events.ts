@@ -15,6 +15,8 @@ const VIEW_CHANGING = new Set<WireEvent['type']>([
   'session.expired',
   'session.deleted',
   'session.created',
+  // A request on the selected session that arrived before the agent knew we follow it.
+  'request.summary',
 ]);
 
 export interface FoldResult {
@@ -59,6 +61,9 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
     }
     if (event.type === 'session.expired' && handle) {
       expired = { ...expired, [handle]: { reason: event.reason, at: event.expiredAt ?? event.at } };
+    }
+    if (event.type === 'request.summary' && event.expired && handle) {
+      expired = { ...expired, [handle]: { reason: event.expired, at: event.at } };
     }
     const watched = state.watchedRequests;
     const ours = !watched || (event.requestId !== undefined && watched.includes(event.requestId));
@@ -112,6 +117,8 @@ export interface RequestGroup {
   ms?: number;
   session?: Handle;
   conflict: boolean;
+  /** The agent sent a summary for this request (its session was not watched at the time). */
+  summary?: boolean;
 }
 
 /** Groups timeline entries by request (events outside a request stand alone), oldest first. */
@@ -136,6 +143,14 @@ export function groupByRequest(entries: TimelineEntry[]): RequestGroup[] {
     if (event.type === 'request.end') {
       group.status = event.status;
       group.ms = event.ms;
+    }
+    if (event.type === 'request.summary') {
+      group.method = event.method;
+      group.path = event.path;
+      group.status = event.status;
+      group.ms = event.ms;
+      group.summary = true;
+      if (event.conflict) group.conflict = true;
     }
     if (event.type === 'session.conflict') group.conflict = true;
     if ('session' in event && event.session) group.session = event.session;

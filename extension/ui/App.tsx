@@ -34,7 +34,7 @@ export function App(props: AppProps) {
   );
 }
 
-function Shell({ platform, origin, agentOrigin, onPair }: AppProps) {
+function Shell({ store, platform, origin, agentOrigin, onPair }: AppProps) {
   const [tab, setTab] = useState<Tab>('session');
   const [expanded, toggle] = useExpansion();
   const readOnly = useStoreState((s) => s.welcome?.readOnly ?? true);
@@ -42,6 +42,9 @@ function Shell({ platform, origin, agentOrigin, onPair }: AppProps) {
   useEffect(() => {
     document.documentElement.dataset.theme = platform.theme();
   }, [platform]);
+  // While the timeline is on screen the agent streams every request whole; otherwise only the
+  // followed session's, and one summary per other request (what keeps the agent cheap for the app).
+  useEffect(() => store.watchTimeline(tab === 'timeline'), [store, tab]);
   const onTabKey = (e: KeyboardEvent): void => {
     const i = TABS.indexOf(tab);
     if (e.key === 'ArrowRight') setTab(TABS[(i + 1) % TABS.length]!);

@@ -36,11 +36,29 @@ function describe(event: WireEvent): string {
       return `cookie deleted: ${event.header}`;
     case 'clock.changed':
       return `clock offset ${event.offsetSeconds}s${event.frozen ? ' (frozen)' : ''}`;
+    case 'request.summary':
+      return summaryText(event);
     case 'agent.command':
       return `command ${event.op} by ${event.client}: ${event.ok ? 'ok' : `refused (${event.code ?? '?'})`}`;
     default:
       return event.type.replace('session.', '');
   }
+}
+
+/** A request the agent summarized because its session was not followed (protocol 2). */
+function summaryText(event: Extract<WireEvent, { type: 'request.summary' }>): string {
+  const parts = [
+    `${event.status} in ${event.ms.toFixed(1)} ms`,
+    event.loaded ? `loaded: ${event.loaded}` : null,
+    event.changed ? `changed ${event.changed.join(', ')}` : null,
+    event.flushed ? 'flushed' : null,
+    event.cycled ? 'key cycled' : null,
+    event.expired ? `expired: ${event.expired}` : null,
+    event.saved ? 'saved' : `not saved (${event.notSavedReason ?? 'n/a'})`,
+    event.cookie ? `cookie ${event.cookie}` : null,
+    `summary of ${event.events} events (follow the session or keep this tab open for all of them)`,
+  ];
+  return parts.filter((p) => p !== null).join(' · ');
 }
 
 function groupText(group: RequestGroup): string {

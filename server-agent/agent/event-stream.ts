@@ -1,18 +1,48 @@
 /**
- * The ordered event stream: every event gets the next `seq`, recent ones stay in a ring for
- * `subscribe {sinceSeq}` replay, and pending ones leave as one `events` frame per tick, serialized
- * once for every client that is up to date. A client that does not read is paused and told to
- * resync instead of buffering without bound.
+ * The ordered event stream: every recorded event gets the next `seq`, recent ones stay in a ring for
+ * `subscribe {sinceSeq}` replay, and pending ones leave once per tick. Each client receives the
+ * subset it watches (see request-router.ts); clients that watch the same thing share one
+ * serialization of the batch. A client that does not read is paused and told to resync instead of
+ * buffering without bound.
  */
 import type { Clock } from '../sessions/clock.js';
 import { type Client, refuse, send } from './hub-client.js';
-import { CloseCode, type Limits, type SequencedEvent, type WireEvent } from './protocol.js';
+import {
+  CloseCode,
+  type Limits,
+  MAX_WATCHED_SESSIONS,
+  type SequencedEvent,
+  type Watch,
+  type WireEvent,
+} from './protocol.js';
+import { Route } from './request-router.js';
+
+interface Routed {
+  item: SequencedEvent;
+  route: Route;
+  /** The session the item is routed by. */
+  handle: string | undefined;
+  /** For a summary: the request's events were recorded whole too. */
+  full: boolean;
+}
+
+function watches(client: Client, handle: string | undefined): boolean {
+  return client.watchAll || (handle !== undefined && client.watching.has(handle));
+}
+
+function deliverable(client: Client, routed: Routed): boolean {
+  if (routed.route === Route.always) return true;
+  if (routed.route === Route.watched) return watches(client, routed.handle);
+  return !(routed.full && watches(client, routed.handle));
+}
 
 export class EventStream {
   private seq = 0;
-  private ring: SequencedEvent[] = [];
-  private pending: SequencedEvent[] = [];
+  private ring: Routed[] = [];
+  private pending: Routed[] = [];
   private flushScheduled = false;
+  private anyAll = false;
+  private readonly watched = new Set<string>();
 
   constructor(
     private readonly clients: Set<Client>,
@@ -21,13 +51,47 @@ export class EventStream {
     private readonly slowConsumerMs: number,
   ) {}
 
-  publish(event: WireEvent): void {
-    const item = { seq: ++this.seq, event };
-    this.ring.push(item);
+  /** Does any subscribed client want this session's events whole? */
+  wantsFull(handle: string | undefined): boolean {
+    return this.anyAll || (handle !== undefined && this.watched.has(handle));
+  }
+
+  /** Replaces what the client watches; returns the sessions it did not watch before. */
+  setWatch(client: Client, watch: Watch): string[] {
+    const before = client.watching;
+    client.watchAll = watch.all;
+    client.watching = new Set(watch.sessions.slice(0, MAX_WATCHED_SESSIONS));
+    this.rewatch();
+    return [...client.watching].filter((handle) => !before.has(handle));
+  }
+
+  /** A watched session's key was cycled: whoever watched it keeps watching it under its new handle. */
+  carry(from: string, to: string): void {
+    if (!this.watched.has(from)) return;
+    for (const client of this.clients) {
+      if (client.watching.has(from) && client.watching.size < MAX_WATCHED_SESSIONS) client.watching.add(to);
+    }
+    this.watched.add(to);
+  }
+
+  /** Recomputes what any client watches (after a watch change, a subscribe or a client leaving). */
+  rewatch(): void {
+    this.anyAll = false;
+    this.watched.clear();
+    for (const client of this.clients) {
+      if (!client.greeted) continue;
+      if (client.watchAll) this.anyAll = true;
+      for (const handle of client.watching) this.watched.add(handle);
+    }
+  }
+
+  publish(event: WireEvent, route: Route = Route.always, handle?: string, full = false): void {
+    const routed: Routed = { item: { seq: ++this.seq, event }, route, handle, full };
+    this.ring.push(routed);
     // Trim in bulk (amortized), not one splice per event.
     const keep = this.limits.replayEvents;
     if (this.ring.length > 2 * keep) this.ring = this.ring.slice(-keep);
-    this.pending.push(item);
+    this.pending.push(routed);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -39,18 +103,31 @@ export class EventStream {
     const batch = this.pending;
     this.pending = [];
     const last = batch.at(-1);
-    if (!last) return;
-    let whole: string | undefined;
-    const wholeBatch = () => {
-      whole ??= JSON.stringify({ v: 1, type: 'events', events: batch });
-      return whole;
-    };
+    const first = batch[0];
+    if (!last || !first) return;
+    // The two lists most clients share: "everything" and "nothing watched by handle".
+    let allJson: string | undefined;
+    let noneJson: string | undefined;
+    const handles = new Set<string>();
+    for (const routed of batch) if (routed.handle !== undefined) handles.add(routed.handle);
     for (const client of this.clients) {
-      if (!client.subscribed || client.delivered >= last.seq) continue;
-      const fresh = batch[0] && batch[0].seq > client.delivered;
-      const text = fresh
-        ? wholeBatch()
-        : JSON.stringify({ v: 1, type: 'events', events: batch.filter((e) => e.seq > client.delivered) });
+      if (!client.subscribed || client.delivered >= last.item.seq) continue;
+      let json: string;
+      if (client.delivered >= first.item.seq) {
+        // Subscribed in the middle of this batch: only what came after its snapshot.
+        json = listJson(batch.filter((r) => r.item.seq > client.delivered && deliverable(client, r)));
+      } else if (client.watchAll) {
+        allJson ??= listJson(batch.filter((r) => deliverable(client, r)));
+        json = allJson;
+      } else if (!touches(client, handles)) {
+        noneJson ??= listJson(batch.filter((r) => deliverable(client, r)));
+        json = noneJson;
+      } else {
+        json = listJson(batch.filter((r) => deliverable(client, r)));
+      }
+      // Nothing for this client: send nothing, and keep `delivered` so the next frame's `after` matches.
+      if (json === '[]') continue;
+      const text = `{"v":1,"type":"events","after":${client.delivered},"through":${last.item.seq},"events":${json}}`;
       if (client.ws.bufferedAmount + text.length > this.limits.maxQueuedBytes) {
         // Never buffer without bound for a client that does not read: stop, tell it to resync later.
         client.subscribed = false;
@@ -58,7 +135,7 @@ export class EventStream {
         continue;
       }
       client.ws.send(text);
-      client.delivered = last.seq;
+      client.delivered = last.item.seq;
     }
   }
 
@@ -81,9 +158,13 @@ export class EventStream {
   }
 
   subscribe(client: Client, since: number | undefined): void {
-    const oldest = this.ring[0]?.seq ?? this.seq + 1;
+    const oldest = this.ring[0]?.item.seq ?? this.seq + 1;
     const continuous = since !== undefined && since <= this.seq && since + 1 >= oldest;
-    const wanted = continuous ? this.ring.filter((item) => item.seq > since) : this.ring;
+    const wanted: SequencedEvent[] = [];
+    for (const routed of this.ring) {
+      if (continuous && routed.item.seq <= since) continue;
+      if (deliverable(client, routed)) wanted.push(routed.item);
+    }
     let events = wanted.slice(-this.limits.replayEvents);
     // Keep the snapshot well inside the client's queue budget.
     let trimmed = events.length < wanted.length;
@@ -104,4 +185,14 @@ export class EventStream {
     client.overflowSince = null;
     client.delivered = this.seq;
   }
+}
+
+function touches(client: Client, handles: Set<string>): boolean {
+  if (client.watching.size === 0) return false;
+  for (const handle of handles) if (client.watching.has(handle)) return true;
+  return false;
+}
+
+function listJson(list: Routed[]): string {
+  return JSON.stringify(list.map((r) => r.item));
 }

@@ -17,6 +17,10 @@ export interface Client {
   windowStart: number;
   windowCount: number;
   helloTimer: NodeJS.Timeout | undefined;
+  /** Receives every event whole (the default until the client sends `watch`). */
+  watchAll: boolean;
+  /** Sessions it receives whole; requests on other sessions arrive as summaries. */
+  watching: Set<string>;
 }
 
 let clientCounter = 0;
@@ -32,6 +36,8 @@ export function newClient(ws: WebSocket): Client {
     windowStart: Date.now(),
     windowCount: 0,
     helloTimer: undefined,
+    watchAll: true,
+    watching: new Set(),
   };
 }
 

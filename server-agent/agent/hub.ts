@@ -19,8 +19,10 @@ import {
   CloseCode,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  type Watch,
   type WireEvent,
 } from './protocol.js';
+import { RequestRouter, Route } from './request-router.js';
 import { parseClientFrame } from './validate.js';
 import { welcomeFor } from './welcome.js';
 
@@ -36,6 +38,7 @@ export class AgentHub {
   private stopListening: (() => void) | null = null;
   private readonly conflicts: ConflictTracker;
   private readonly runner: CommandRunner;
+  private readonly router: RequestRouter;
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -63,6 +66,13 @@ export class AgentHub {
       audit,
       publish: (event) => this.publish(event),
     };
+    const stream = this.stream;
+    this.router = new RequestRouter({
+      wantsFull: (handle) => stream.wantsFull(handle),
+      carry: (from, to) => stream.carry(from, to),
+      publish: (event, route, handle, full) => stream.publish(event, route, handle, full),
+      toWire: (event) => this.toWire(event),
+    });
   }
 
   get full(): boolean {
@@ -95,9 +105,9 @@ export class AgentHub {
     ws.on('error', (error) => log.debug(`client ${client.id}: ${error.message}`));
   }
 
-  /** Adds an event of the agent's own (e.g. the command audit) to the stream. */
+  /** Adds an event of the agent's own (e.g. the command audit) to the stream, for every client. */
   publish(event: WireEvent): void {
-    this.stream.publish(event);
+    this.stream.publish(event, Route.always);
   }
 
   async close(): Promise<void> {
@@ -127,6 +137,7 @@ export class AgentHub {
   private stopEvents(): void {
     this.stopListening?.();
     this.stopListening = null;
+    this.router.clear();
     clearInterval(this.drainTimer);
     this.drainTimer = undefined;
   }
@@ -134,11 +145,12 @@ export class AgentHub {
   private drop(client: Client): void {
     clearTimeout(client.helloTimer);
     this.clients.delete(client);
+    this.stream.rewatch();
     if (this.clients.size === 0) this.stopEvents();
   }
 
   private onSessionEvent(event: SessionEvent): void {
-    this.publish(this.toWire(event));
+    this.router.route(event);
     this.conflicts.observe(event);
   }
 
@@ -193,7 +205,8 @@ export class AgentHub {
         return;
       }
       client.greeted = true;
-      send(client, welcomeFor(this.sessions, this.options, client.id));
+      this.stream.rewatch();
+      send(client, welcomeFor(this.sessions, this.options, client));
       return;
     }
     if (!client.greeted) {
@@ -206,9 +219,19 @@ export class AgentHub {
       });
       return;
     }
-    if (message.type === 'subscribe') this.stream.subscribe(client, message.sinceSeq);
+    if (message.type === 'subscribe') {
+      if (message.watch) this.watch(client, message.watch);
+      this.stream.subscribe(client, message.sinceSeq);
+    } else if (message.type === 'watch') this.watch(client, message.watch);
     else if (message.type === 'unsubscribe') client.subscribed = false;
     else void runClientCommand(this.runner, client, message);
+  }
+
+  private watch(client: Client, watch: Watch): void {
+    for (const handle of this.stream.setWatch(client, watch)) {
+      const cookie = this.router.lastCookie(handle);
+      if (cookie) this.stream.publish(this.toWire(cookie), Route.watched, handle);
+    }
   }
 
   /** Per-client frame budget per second; false when this frame is dropped (and answered). */

@@ -4,6 +4,7 @@
  */
 import {
   COMMAND_OPS,
+  MAX_WATCHED_SESSIONS,
   type CommandMessage,
   type CommandOp,
   type ClientMessage,
@@ -11,6 +12,8 @@ import {
   type JsonValue,
   type NackCode,
   type SearchField,
+  type SubscribeMessage,
+  type Watch,
   type ValuePath,
 } from './protocol.js';
 
@@ -81,6 +84,19 @@ function path(body: Obj): ValuePath {
       fail('"path" steps must be strings or non-negative integers.');
   }
   return value as ValuePath;
+}
+
+function watch(value: unknown): Watch {
+  if (!isObj(value) || typeof value.all !== 'boolean' || !Array.isArray(value.sessions))
+    fail('"watch" must be { all: boolean, sessions: handle[] }.');
+  const { all, sessions } = value as { all: boolean; sessions: unknown[] };
+  if (sessions.length > MAX_WATCHED_SESSIONS)
+    fail(`"watch.sessions" may name at most ${MAX_WATCHED_SESSIONS} sessions.`);
+  for (const item of sessions) {
+    if (typeof item !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(item))
+      fail('"watch.sessions" must hold session handles from events or listSessions.');
+  }
+  return { all, sessions: sessions as string[] };
 }
 
 const SEARCH_FIELDS: readonly SearchField[] = ['handle', 'key', 'value', 'any'];
@@ -202,14 +218,13 @@ export function parseClientFrame(text: string): Parsed {
       case 'subscribe': {
         const since = raw.sinceSeq;
         if (since !== undefined && !isId(since)) fail('"sinceSeq" must be a non-negative integer.');
-        return {
-          ok: true,
-          message:
-            since === undefined
-              ? { v: 1, type: 'subscribe' }
-              : { v: 1, type: 'subscribe', sinceSeq: since as number },
-        };
+        const message: SubscribeMessage = { v: 1, type: 'subscribe' };
+        if (since !== undefined) message.sinceSeq = since as number;
+        if (raw.watch !== undefined) message.watch = watch(raw.watch);
+        return { ok: true, message };
       }
+      case 'watch':
+        return { ok: true, message: { v: 1, type: 'watch', watch: watch(raw.watch) } };
       case 'unsubscribe':
         return { ok: true, message: { v: 1, type: 'unsubscribe' } };
       case 'command': {

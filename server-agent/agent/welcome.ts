@@ -1,5 +1,6 @@
 /** The `welcome` frame: what this agent is, what it can do, and the session settings it runs with. */
 import type { SessionManager } from '../sessions/manager.js';
+import type { Client } from './hub-client.js';
 import type { HubOptions } from './hub-options.js';
 import {
   type Capability,
@@ -30,7 +31,7 @@ export function settingsSummary(sessions: SessionManager): SessionSettingsSummar
   };
 }
 
-export function welcomeFor(sessions: SessionManager, options: HubOptions, clientId: string): WelcomeMessage {
+export function welcomeFor(sessions: SessionManager, options: HubOptions, client: Client): WelcomeMessage {
   // 'commands' means the read commands at least; `readOnly` says whether writes are refused.
   const capabilities: Capability[] = [
     'events',
@@ -39,6 +40,7 @@ export function welcomeFor(sessions: SessionManager, options: HubOptions, client
     'requestView',
     'conflicts',
     'clock',
+    'watch',
   ];
   if (sessions.store.capabilities.list) capabilities.push('list', 'search');
   const { clock } = sessions;
@@ -47,12 +49,12 @@ export function welcomeFor(sessions: SessionManager, options: HubOptions, client
     type: 'welcome',
     protocol: PROTOCOL_VERSION,
     agentVersion: options.agentVersion,
-    clientId,
+    clientId: client.id,
     capabilities,
     session: settingsSummary(sessions),
     limits: options.limits,
     readOnly: options.readOnly,
-    broadcast: true,
+    watch: { all: client.watchAll, sessions: [...client.watching] },
     redaction: options.redact.describe,
     clock: { now: clock.nowMs(), offsetSeconds: clock.offsetSeconds, frozen: clock.frozen },
   };

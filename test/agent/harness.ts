@@ -112,6 +112,8 @@ export function quietLogs(): { lines: string[]; restore: () => void } {
 export class Client {
   readonly messages: AgentMessage[] = [];
   readonly events: SequencedEvent[] = [];
+  /** The last seq the agent accounted for (`through` of events frames, `seq` of snapshots). */
+  lastSeq = 0;
   // Far above any id a fuzzer sends, so answers are never confused.
   private nextId = 2 ** 40;
   private waiters: { test: (m: AgentMessage) => boolean; resolve: (m: AgentMessage) => void }[] = [];
@@ -121,8 +123,14 @@ export class Client {
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as AgentMessage;
       this.messages.push(message);
-      if (message.type === 'events') this.events.push(...message.events);
-      if (message.type === 'snapshot') this.events.push(...message.events);
+      if (message.type === 'events') {
+        this.events.push(...message.events);
+        this.lastSeq = message.through;
+      }
+      if (message.type === 'snapshot') {
+        this.events.push(...message.events);
+        this.lastSeq = message.seq;
+      }
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.test(message)) return true;
         waiter.resolve(message);
@@ -158,7 +166,7 @@ export class Client {
   }
 
   async hello(): Promise<WelcomeMessage> {
-    this.send({ v: 1, type: 'hello', client: 'test', clientVersion: '0', protocol: { min: 1, max: 1 } });
+    this.send({ v: 1, type: 'hello', client: 'test', clientVersion: '0', protocol: { min: 2, max: 2 } });
     return (await this.next((m) => m.type === 'welcome')) as WelcomeMessage;
   }
 

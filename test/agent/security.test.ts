@@ -12,7 +12,7 @@ import {
   chromeExtensionId,
   isLoopbackAddress,
 } from '../../server-agent/agent/guard.js';
-import { SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../server-agent/agent/protocol.js';
+import { PROTOCOL_VERSION, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../server-agent/agent/protocol.js';
 import { createSessions } from '../../server-agent/create.js';
 import { Client, type Harness, quietLogs, SECRET, startHarness } from './harness.js';
 import { rawUpgrade } from './raw-upgrade.js';
@@ -233,7 +233,7 @@ describe('handshake vectors (docs/security-requirements.md)', () => {
   it('AG-3 the process is alive and still accepts after the malformed vectors', async () => {
     const client = await Client.connect(harness.agent.wsUrl, harness.agent.token);
     const welcome = await client.hello();
-    expect(welcome.protocol).toBe(1);
+    expect(welcome.protocol).toBe(PROTOCOL_VERSION);
     await client.close();
   });
 

@@ -42,7 +42,7 @@ export function welcome(overrides: Partial<WelcomeMessage> = {}): WelcomeMessage
       replayEvents: 500,
     },
     readOnly: false,
-    broadcast: true,
+    watch: { all: true, sessions: [] },
     redaction: [],
     clock: { now: 1_700_000_000_000, offsetSeconds: 0, frozen: false },
     ...overrides,

@@ -1,7 +1,11 @@
 // @vitest-environment happy-dom
 /** The client store against an in-memory agent: snapshot, deltas, seq-gap resync, optimistic commands, reconnect. */
 import { describe, expect, it } from 'vitest';
-import type { ClientMessage, CommandMessage } from '../../server-agent/agent/protocol.js';
+import {
+  type ClientMessage,
+  type CommandMessage,
+  PROTOCOL_VERSION,
+} from '../../server-agent/agent/protocol.js';
 import { displayedView } from '../../extension/client/state.js';
 import { ClientStore } from '../../extension/client/store.js';
 import { MemoryTransport } from '../../extension/client/transport.js';
@@ -61,7 +65,11 @@ async function connected() {
 describe('client store', () => {
   it('says hello, subscribes, folds the snapshot and follows the latest session', async () => {
     const { store, transport } = await connected();
-    expect(transport.sent[0]).toMatchObject({ type: 'hello', client: 'test', protocol: { min: 1, max: 1 } });
+    expect(transport.sent[0]).toMatchObject({
+      type: 'hello',
+      client: 'test',
+      protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+    });
     expect(transport.sent[1]).toMatchObject({ type: 'subscribe' });
     expect(store.state.status).toBe('open');
     expect(store.state.lastSeq).toBe(1);
@@ -71,14 +79,19 @@ describe('client store', () => {
 
   it('applies consecutive deltas and resubscribes from the last seq on a gap', async () => {
     const { store, transport } = await connected();
-    transport.push({ v: 1, type: 'events', events: [seq(2, requestEnd('r2'))] });
+    transport.push({ v: 1, type: 'events', after: 1, through: 2, events: [seq(2, requestEnd('r2'))] });
     expect(store.state.lastSeq).toBe(2);
     expect(store.state.timeline).toHaveLength(2);
     const before = transport.sent.length;
-    transport.push({ v: 1, type: 'events', events: [seq(5, requestEnd('r5'))] });
+    transport.push({ v: 1, type: 'events', after: 4, through: 5, events: [seq(5, requestEnd('r5'))] });
     expect(store.state.lastSeq).toBe(2);
     expect(store.state.timeline).toHaveLength(2);
-    expect(transport.sent.slice(before)).toContainEqual({ v: 1, type: 'subscribe', sinceSeq: 2 });
+    expect(transport.sent.slice(before)).toContainEqual({
+      v: 1,
+      type: 'subscribe',
+      sinceSeq: 2,
+      watch: { all: false, sessions: [HANDLE] },
+    });
   });
 
   it('shows a set at once and keeps it on ack', async () => {
@@ -123,7 +136,7 @@ describe('client store', () => {
 
   it('reconnects with backoff after the agent goes away, keeping the timeline and resuming from its seq', async () => {
     const { store, transport } = await connected();
-    transport.push({ v: 1, type: 'events', events: [seq(2, requestEnd('r2'))] });
+    transport.push({ v: 1, type: 'events', after: 1, through: 2, events: [seq(2, requestEnd('r2'))] });
     transport.drop();
     await flush();
     expect(store.state.status).toBe('reconnecting');
@@ -136,6 +149,7 @@ describe('client store', () => {
       v: 1,
       type: 'subscribe',
       sinceSeq: 2,
+      watch: { all: false, sessions: [HANDLE] },
     });
     expect(store.state.timeline.map((e) => e.seq)).toEqual([1, 2]);
   });
@@ -157,7 +171,7 @@ describe('client store', () => {
 
   it('keeps the old timeline and opens a new epoch when the agent restarted (seqs start over)', async () => {
     const { store, transport } = await connected();
-    transport.push({ v: 1, type: 'events', events: [seq(2, requestEnd('r2'))] });
+    transport.push({ v: 1, type: 'events', after: 1, through: 2, events: [seq(2, requestEnd('r2'))] });
     transport.push({
       v: 1,
       type: 'snapshot',
@@ -176,7 +190,7 @@ describe('client store', () => {
   it('holds events while paused and releases them on resume', async () => {
     const { store, transport } = await connected();
     store.setPaused(true);
-    transport.push({ v: 1, type: 'events', events: [seq(2, requestEnd('r2'))] });
+    transport.push({ v: 1, type: 'events', after: 1, through: 2, events: [seq(2, requestEnd('r2'))] });
     expect(store.state.timeline).toHaveLength(1);
     expect(store.state.held).toHaveLength(1);
     store.setPaused(false);

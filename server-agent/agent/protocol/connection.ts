@@ -7,6 +7,7 @@ import type {
   SnapshotMessage,
   SubscribeMessage,
   UnsubscribeMessage,
+  WatchMessage,
 } from './stream.js';
 
 /** Codes for the connection doctor. 'unreachable' is the client's own verdict (no answer at all). */
@@ -49,7 +50,12 @@ export interface DoctorReport {
   protocol: { min: number; max: number };
 }
 
-export type ClientMessage = HelloMessage | SubscribeMessage | UnsubscribeMessage | CommandMessage;
+export type ClientMessage =
+  | HelloMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | WatchMessage
+  | CommandMessage;
 export type AgentMessage =
   | WelcomeMessage
   | SnapshotMessage

@@ -1,8 +1,15 @@
 /** Protocol versions, paths, header names and close codes: the constants both ends agree on. */
 
-export const PROTOCOL_VERSION = 1;
-/** Oldest protocol version this agent still speaks. */
-export const MIN_PROTOCOL_VERSION = 1;
+/**
+ * 2: clients say what they watch (`watch`), events frames carry `after`/`through` instead of
+ * consecutive seqs, requests nobody watches arrive as one `request.summary` each.
+ */
+export const PROTOCOL_VERSION = 2;
+/** Oldest protocol version this agent still speaks (1 had no watch and no summaries). */
+export const MIN_PROTOCOL_VERSION = 2;
+
+/** Most sessions one client may watch by handle (`watch.sessions`). */
+export const MAX_WATCHED_SESSIONS = 64;
 
 export const WS_PATH = '/__sessionscope/ws';
 export const INSPECTOR_PATH = '/__sessionscope/';

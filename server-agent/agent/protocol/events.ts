@@ -47,6 +47,34 @@ export interface WireEventMap {
     saved: boolean;
     notSavedReason?: NotSavedReason;
   };
+  /**
+   * One request nobody watched in full: what its events would have said, without values. Sent in
+   * place of its lifecycle events to clients that do not watch its session; `session` is the
+   * handle the request ended with (after a key cycle, the new one).
+   */
+  'request.summary': WireEventBase & {
+    method: string;
+    path: string;
+    status: number;
+    ms: number;
+    cookiePresent: boolean;
+    accessed: boolean;
+    modified: boolean;
+    saved: boolean;
+    notSavedReason?: NotSavedReason;
+    /** How the session loaded, when it did. */
+    loaded?: LoadOutcome;
+    /** Keys set or removed (names only; values never travel in a summary). */
+    changed?: string[];
+    flushed?: boolean;
+    cycled?: boolean;
+    expired?: ExpiredReason;
+    conflict?: boolean;
+    interrupted?: boolean;
+    cookie?: 'set' | 'deleted';
+    /** How many lifecycle events this summary stands for. */
+    events: number;
+  };
   'session.loaded': WireEventBase & { outcome: LoadOutcome; keys: number; ms: number };
   'session.created': WireEventBase;
   'session.modified': WireEventBase & {

@@ -1,4 +1,5 @@
 /** `hello` / `welcome`: versions, capabilities, the session settings and the agent's limits. */
+import type { Watch } from './stream.js';
 import type { ClockState } from './values.js';
 
 export type ClientKind = 'extension' | 'inspector' | 'cli' | 'test';
@@ -10,7 +11,9 @@ export type Capability =
   | 'conflicts'
   | 'clock'
   | 'list'
-  | 'search';
+  | 'search'
+  /** `watch` frames and `request.summary` events (protocol 2). */
+  | 'watch';
 
 export interface SessionSettingsSummary {
   cookieName: string;
@@ -65,8 +68,8 @@ export interface WelcomeMessage {
   session: SessionSettingsSummary;
   limits: Limits;
   readOnly: boolean;
-  /** Every authenticated client receives every event. */
-  broadcast: true;
+  /** What this client receives in full until it sends `watch` (or `subscribe {watch}`). */
+  watch: Watch;
   /** Keys whose values are redacted (the patterns, as source text). */
   redaction: string[];
   clock: ClockState;
