@@ -1,12 +1,16 @@
 /**
- * Issue 4's benchmark: what the agent costs the app. node:http + the session middleware on SQLite,
- * a route that reads and writes the session, measured (interleaved, same run) with no agent, with
- * the agent attached but no client, and with one client subscribed and reading every event. Then
+ * Issue 4's benchmark (issue 13 item 4, item 5's five clients): what the agent costs the app.
+ * node:http + the session middleware on SQLite, a route that reads and writes the session, measured
+ * (interleaved, same run) with no agent, with the agent attached but no client, with one streaming
+ * client that follows another session (the panel's default: this load arrives as summaries), with
+ * one that watches everything (the timeline open, or following the loaded session), and with five
+ * clients of each kind. Then
  * mutation-to-client latency at 1,000 events/s: `session.set` in the app → the event frame parsed
  * by a `ws` client. The app runs in its own process (bench/agent-server.ts) so its CPU time per
  * request is measured apart from autocannon's and the streaming client's.
  * `npx tsx bench/agent.ts`; BENCH_SECONDS sets the seconds per cell, BENCH_ROUNDS the rounds,
- * BENCH_MODES a subset (none,attached,streaming), BENCH_CPU_PROF=dir profiles the app process.
+ * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles the
+ * app process.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -27,7 +31,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 setLogSink(() => {});
 
-type Mode = 'none' | 'attached' | 'streaming';
+type Mode = 'none' | 'attached' | 'summary' | 'full' | 'summary5' | 'full5';
+const MODES: Mode[] = ['none', 'attached', 'summary', 'full', 'summary5', 'full5'];
+const clientsOf = (mode: Mode) => (mode.endsWith('5') ? 5 : mode === 'summary' || mode === 'full' ? 1 : 0);
+/** What the streaming clients watch: everything, or one session that is not the loaded one. */
+const watchOf = (mode: Mode) =>
+  mode.startsWith('full') ? { all: true, sessions: [] } : { all: false, sessions: ['followed-elsewhere'] };
 
 interface App {
   sessions: Sessions;
@@ -51,10 +60,10 @@ async function connect(agent: AgentHandle, onMessage: (message: AgentMessage) =>
       type: 'hello',
       client: 'cli',
       clientVersion: 'bench',
-      protocol: { min: 1, max: 1 },
+      protocol: { min: 2, max: 2 },
     }),
   );
-  ws.send(JSON.stringify({ v: 1, type: 'subscribe' }));
+  ws.send(JSON.stringify({ v: 1, type: 'subscribe', watch: { all: true, sessions: [] } }));
   return ws;
 }
 
@@ -64,13 +73,13 @@ async function connect(agent: AgentHandle, onMessage: (message: AgentMessage) =>
  */
 const CLIENT_SOURCE = `
 const WebSocket = require('ws');
-const [url, token] = process.argv.slice(1);
+const [url, token, watch] = process.argv.slice(1);
 let received = 0;
 let frames = 0;
 const ws = new WebSocket(url, ['${SUBPROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}' + token]);
 ws.on('open', () => {
-  ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 1, max: 1 } }));
-  ws.send(JSON.stringify({ v: 1, type: 'subscribe' }));
+  ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 2, max: 2 } }));
+  ws.send(JSON.stringify({ v: 1, type: 'subscribe', watch: JSON.parse(watch) }));
 });
 ws.on('message', (data) => {
   const message = JSON.parse(String(data));
@@ -86,10 +95,17 @@ process.on('SIGTERM', () => {
 });
 `;
 
-async function streamingClient(agent: { wsUrl: string; token: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', CLIENT_SOURCE, agent.wsUrl, agent.token], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function streamingClient(
+  agent: { wsUrl: string; token: string },
+  watch: ReturnType<typeof watchOf>,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-e', CLIENT_SOURCE, agent.wsUrl, agent.token, JSON.stringify(watch)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (String(chunk).includes('ready')) resolve();
@@ -141,7 +157,7 @@ interface CellResult {
   requests: number;
   /** The server process's own CPU time (user + system) per request, µs. */
   serverCpu: number;
-  /** The streaming client's CPU time per request over its whole life, µs (0 without a client). */
+  /** The streaming clients' CPU time per request over their whole life, µs (0 without a client). */
   clientCpu: number;
   received: number;
   frames: number;
@@ -165,14 +181,24 @@ async function runCell(mode: Mode): Promise<CellResult> {
     server.send('cpu');
     return ((await answer) as { cpu: number }).cpu;
   };
-  const client = mode === 'streaming' ? await streamingClient(ready) : null;
+  const clients = await Promise.all(
+    Array.from({ length: clientsOf(mode) }, () => streamingClient(ready, watchOf(mode))),
+  );
   const cookie = await cookiesFrom(`${ready.url}/`);
   await measure(`${ready.url}/`, cookie, WARMUP_SECONDS);
   const cpuBefore = await cpu();
   const cell = await measure(`${ready.url}/`, cookie, SECONDS);
   const cpuAfter = await cpu();
   if (cell.errors || cell.non2xx) throw new Error(`${mode}: ${cell.errors} errors, ${cell.non2xx} non-2xx`);
-  const streamed = client ? await stopClient(client) : { received: 0, frames: 0, cpu: 0 };
+  const stopped = await Promise.all(clients.map(stopClient));
+  const streamed = stopped.reduce(
+    (sum, one) => ({
+      received: sum.received + one.received,
+      frames: sum.frames + one.frames,
+      cpu: sum.cpu + one.cpu,
+    }),
+    { received: 0, frames: 0, cpu: 0 },
+  );
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.send('stop');
   await exited;
@@ -188,18 +214,21 @@ async function runCell(mode: Mode): Promise<CellResult> {
   };
 }
 
-const modes: Mode[] = (process.env.BENCH_MODES?.split(',') as Mode[] | undefined) ?? [
-  'none',
-  'attached',
-  'streaming',
-];
-const empty = (): Record<Mode, number[]> => ({ none: [], attached: [], streaming: [] });
+const modes: Mode[] = (process.env.BENCH_MODES?.split(',') as Mode[] | undefined) ?? MODES;
+const empty = (): Record<Mode, number[]> => ({
+  none: [],
+  attached: [],
+  summary: [],
+  full: [],
+  summary5: [],
+  full5: [],
+});
 const rps = empty();
 const p99 = empty();
 const serverCpu = empty();
 const clientCpu = empty();
-let streamed = 0;
-let frames = 0;
+const streamed = { summary: 0, full: 0 };
+const frames = { summary: 0, full: 0 };
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so drift on a shared machine does not favour one mode.
   for (const mode of [...modes.slice(round % modes.length), ...modes.slice(0, round % modes.length)]) {
@@ -208,10 +237,11 @@ for (let round = 0; round < ROUNDS; round++) {
     p99[mode].push(cell.p99);
     serverCpu[mode].push(cell.serverCpu);
     clientCpu[mode].push(cell.clientCpu);
-    streamed += cell.received;
-    frames += cell.frames;
+    const kind = mode.startsWith('full') ? 'full' : 'summary';
+    streamed[kind] += cell.received;
+    frames[kind] += cell.frames;
     process.stderr.write(
-      `round ${round + 1} ${mode}: ${fmt(cell.rps)} req/s, server ${cell.serverCpu.toFixed(1)} µs CPU/req${mode === 'streaming' ? `, client ${cell.clientCpu.toFixed(1)} µs/req, ${(cell.received / Math.max(1, cell.frames)).toFixed(1)} events/frame` : ''}\n`,
+      `round ${round + 1} ${mode}: ${fmt(cell.rps)} req/s, server ${cell.serverCpu.toFixed(1)} µs CPU/req${clientsOf(mode) ? `, clients ${cell.clientCpu.toFixed(1)} µs/req, ${(cell.received / Math.max(1, cell.frames)).toFixed(1)} events/frame` : ''}\n`,
     );
   }
 }
@@ -276,49 +306,56 @@ const baseCpu = median(serverCpu.none);
 const ratioOf = (mode: Mode) => median(rps[mode]) / base;
 const cpuOf = (mode: Mode) => median(serverCpu[mode]);
 const row = (mode: Mode, label: string, goal: string) => {
-  const met = ratioOf(mode) >= Number(goal.replace(/[^\d.]/g, ''));
-  const client = mode === 'streaming' ? `${median(clientCpu.streaming).toFixed(1)}` : '—';
-  return `| ${label} | ${fmt(median(rps[mode]))} | ${fmt(median(p99[mode]))} | ${ratioOf(mode).toFixed(3)}× | ${goal} | ${met ? 'met' : 'missed'} | ${cpuOf(mode).toFixed(1)} | ${cpuOf(mode) - baseCpu >= 0 ? '+' : ''}${(cpuOf(mode) - baseCpu).toFixed(1)} (${(baseCpu / cpuOf(mode)).toFixed(3)}×) | ${client} |`;
+  if (!modes.includes(mode)) return `| ${label} | not run | | | | | | | |`;
+  const floor = Number(goal.replace(/[^\d.]/g, ''));
+  const verdict = goal === '—' ? '' : ratioOf(mode) >= floor ? 'met' : 'missed';
+  const client = clientsOf(mode) ? `${median(clientCpu[mode]).toFixed(1)}` : '—';
+  const extra = cpuOf(mode) - baseCpu;
+  return `| ${label} | ${fmt(median(rps[mode]))} | ${fmt(median(p99[mode]))} | ${ratioOf(mode).toFixed(3)}× | ${goal} | ${verdict} | ${cpuOf(mode).toFixed(1)} | ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} (${((100 * extra) / baseCpu).toFixed(1)} %) | ${client} |`;
 };
 const perRound = (values: Record<Mode, number[]>, digits: number) =>
   modes.map((mode) => `${mode} ${values[mode].map((v) => fmt(v, digits)).join(' / ')}`).join('; ');
+const perFrame = (kind: 'summary' | 'full') => (streamed[kind] / Math.max(1, frames[kind])).toFixed(1);
 
 const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell after ${WARMUP_SECONDS} s of warm-up (medians), ${CONNECTIONS} connections.
 Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a run, not across runs).
 
 node:http + \`sessions.middleware()\` on SQLite; every request loads the session, increments a counter and saves
-(one store read + one write). The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and the
-streaming client is a \`ws\` client in a third process (as the browser is), subscribed and parsing every frame
-(${fmt(streamed)} events received over its cells, ${(streamed / Math.max(1, frames)).toFixed(1)} events per frame). All three share the machine's ${cpus().length} cores, so
-req/s also pays for the client's CPU; **server CPU µs/request** (the app process's own user + system time over the cell,
+(one store read + one write). The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and each
+streaming client is a \`ws\` client in a process of its own (as the browser is), subscribed and parsing every frame.
+"Summaries" clients follow a session other than the loaded one, as a panel does while the developer's own tab is quiet
+and a load test runs: each request reaches them as one \`request.summary\` (${fmt(streamed.summary)} received, ${perFrame('summary')} per frame).
+"Everything" clients watch all events whole, as a panel does with the Timeline tab open or while following the
+loaded session itself (${fmt(streamed.full)} events received, ${perFrame('full')} per frame). Everything shares the machine's ${cpus().length} cores, so req/s also
+pays for the clients' CPU; **server CPU µs/request** (the app process's own user + system time over the cell,
 \`process.cpuUsage()\`, divided by the requests served) is what the agent costs the app itself.
 
-| Configuration | req/s | p99 ms | × no agent | goal | | server CPU µs/req | agent's CPU µs/req (× no agent) | client CPU µs/req |
+| Configuration | req/s | p99 ms | × no agent | goal | | server CPU µs/req | agent's CPU µs/req (% of no agent) | clients' CPU µs/req |
 |---|---:|---:|---:|---:|---|---:|---:|---:|
 | no agent | ${fmt(base)} | ${fmt(median(p99.none))} | 1.000× | — | | ${baseCpu.toFixed(1)} | — | — |
 ${row('attached', 'agent attached, no client', '≥ 0.99')}
-${row('streaming', 'agent + one streaming client', '≥ 0.95')}
+${row('summary', 'one client, summaries (panel following another session)', '≥ 0.95')}
+${row('full', 'one client, everything (timeline open / following this load)', '—')}
+${row('summary5', 'five clients, summaries', '—')}
+${row('full5', 'five clients, everything', '—')}
 
 Per-round req/s: ${perRound(rps, 0)}.
 Per-round server CPU µs/req: ${perRound(serverCpu, 1)}.
 
 Mutation-to-client latency at ${fmt(latency.rate)} events/s for ${LATENCY_SECONDS} s (\`session.set\` → the \`session.modified\`
-frame parsed by the client; ${fmt(latency.count)} of ${fmt(latency.total)} matched): **p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms**,
+frame parsed by a client watching that session; ${fmt(latency.count)} of ${fmt(latency.total)} matched): **p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms**,
 max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms: ${latency.p99 <= 10 ? 'met' : 'missed'}). Events are batched once per event-loop turn
-(\`setImmediate\`), serialized once for all clients.
+(\`setImmediate\`), serialized once per distinct view (everything / summaries only / a watched session).
 
 With no client connected the agent does not listen to session events at all (\`events.active\` stays false),
 so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`
-(a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON); the per-request
-events are built as whole objects (\`events.dispatch\`), small values are previewed without serializing them, and
-redaction answers are memoized per key. What remains is mostly serializing and sending the events.
-\`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.
+(a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON whole). Protocol 2
+(\`server-agent/agent/request-router.ts\`) decides per request, at its first event that names a session, whether anyone
+watches that session: if not, the events are never turned into wire events (no previews, no copies) and only feed a
+summary of about 250 bytes. \`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.
 
-Before the event-path work (commit 37d3569, this same bench, 5 rounds × 2 s): streaming 0.705× req/s, server
-+50.1 µs CPU/req (106.5 → 156.7), client 22.5 µs/req; attached +0 (the earlier 0.89× was noise). Left in the
-streaming cost, by profile: JSON.stringify of the batch ≈ 4–5 µs/req, the socket write of the frame (\`ws\` send, writev)
-≈ 4 µs, event objects, previews, conflict tracking and GC the rest; the client's own CPU is a further ≈ 17 µs/req on the
-same cores, which no server change removes.`;
+Protocol 1 (every client got every event whole, commit 110a0f2, this bench, 5 rounds × 3 s): one streaming client
+0.824× req/s, server +21.6 µs CPU/req (101.9 → 123.5), client 16.8 µs/req.`;
 
 writeSection('Agent', body);
 process.stderr.write(`${body}\n\ndocs/benchmarks.md: Agent section written\n`);

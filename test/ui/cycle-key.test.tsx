@@ -94,7 +94,13 @@ describe('U1 cycle key from the panel', () => {
     });
     await tick();
     expect(store.state.follow).toBe(true);
-    transport.push({ v: 1, type: 'events', events: [seq(2, requestEnd('r2', 'h_new'))] });
+    transport.push({
+      v: 1,
+      type: 'events',
+      after: 1,
+      through: 2,
+      events: [seq(2, requestEnd('r2', 'h_new'))],
+    });
     await tick();
     expect(store.state.selected).toBe('h_new');
   });
