@@ -13,6 +13,26 @@ export interface Clock {
   onChange(listener: (clock: Clock) => void): () => void;
 }
 
+/**
+ * S2: the virtual clock stays where every engine can store an expiry: not before the Unix epoch
+ * (signed timestamps are base62 seconds since 1970), and far enough before Django's year 9999
+ * (SQLite text dates, Python datetimes) that now + any cookie age still fits. PostgreSQL's range
+ * is wider. A move outside is refused before it happens, so a reset never meets a broken clock.
+ */
+export const CLOCK_MIN_MS = 0;
+export const CLOCK_MAX_MS = Date.UTC(9000, 0, 1);
+
+function checkInRange(targetMs: number, what: string): void {
+  if (targetMs >= CLOCK_MIN_MS && targetMs <= CLOCK_MAX_MS) return;
+  const shown =
+    Number.isFinite(targetMs) && Math.abs(targetMs) < 8.64e15
+      ? new Date(targetMs).toISOString()
+      : `${targetMs} ms`;
+  throw new RangeError(
+    `${what} would put the session clock at ${shown}, outside 1970-01-01 … 9000-01-01, which the session stores cannot hold (expiry dates are written as Django datetimes, years 1 to 9999). Travel less far, or reset the clock.`,
+  );
+}
+
 export function createClock(realNow: () => number = Date.now): Clock {
   let offsetMs = 0;
   let frozenAt: number | null = null;
@@ -35,6 +55,7 @@ export function createClock(realNow: () => number = Date.now): Clock {
           `clock.travel(seconds) needs a finite number of seconds, got ${String(seconds)}.`,
         );
       }
+      checkInRange(clock.nowMs() + seconds * 1000, `clock.travel(${seconds})`);
       offsetMs += seconds * 1000;
       notify();
     },
@@ -44,7 +65,9 @@ export function createClock(realNow: () => number = Date.now): Clock {
       notify();
     },
     freeze(at?: Date | number) {
-      frozenAt = at === undefined ? realNow() : typeof at === 'number' ? at : at.getTime();
+      const target = at === undefined ? realNow() : typeof at === 'number' ? at : at.getTime();
+      checkInRange(target, 'clock.freeze()');
+      frozenAt = target;
       offsetMs = 0;
       notify();
     },
