@@ -145,6 +145,23 @@ describe('pickle: hostile input is refused before anything is built from it', ()
     }
   });
 
+  it('I14.3 a refused global is named in printable ASCII only, shortened (no log injection)', () => {
+    const name = `evil\n[sessionscope] notice: forged line ${'é'.repeat(100)}`;
+    const module = Buffer.from(name);
+    const input = Buffer.concat([
+      Buffer.from([0x80, 0x05, 0x8c, module.length]),
+      module,
+      Buffer.from([0x8c, 1, 0x78, 0x93, 0x2e]),
+    ]);
+    try {
+      unpickle(input);
+      expect.unreachable();
+    } catch (error) {
+      const reason = (error as PickleRefused).reason;
+      expect(reason).toMatch(/^global "evil\?\[sessionscope\] notice: forged line \?+" is not allowed$/);
+    }
+  });
+
   it('I14.3 the only globals read are the datetime family, built by our own code', () => {
     const value = unpickle(bytes(GOLDEN['aware datetimes (timezone.utc, shared)']?.hex as string));
     expect(value).toBeInstanceOf(Map);

@@ -139,7 +139,9 @@ export function unpickle(input: Uint8Array, limits: UnpickleLimits = {}): PyValu
     if (typeof module !== 'string' || typeof name !== 'string') refuse('a global whose name is not a str');
     const allowed = ALLOWED_GLOBALS.get(`${module}\n${name}`);
     // The name is the pickle's own text: shown shortened, and never looked up anywhere.
-    if (!allowed) refuse(`global ${JSON.stringify(`${module}.${name}`.slice(0, 80))} is not allowed`);
+    // The name goes into the security log: printable ASCII only, shortened (no log injection).
+    const shown = `${module}.${name}`.slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
+    if (!allowed) refuse(`global ${JSON.stringify(shown)} is not allowed`);
     stack.push(new Global(allowed as Constructor));
   };
   const list = (item: Item): PyValue[] => {
