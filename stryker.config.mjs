@@ -1,0 +1,90 @@
+/**
+ * Mutation testing (StrykerJS + its Vitest runner): `npm run mutate [group…]`, never in CI.
+ * One group per run keeps each run bounded on a shared 2-core machine: the group names the files
+ * to mutate and the test files allowed to kill their mutants (only those are loaded, and per-test
+ * coverage then runs only the tests that reach a mutant). Results are incremental per group, so a
+ * re-run only tests mutants whose code or tests changed. Scores and the survivors' triage:
+ * docs/testing.md.
+ */
+const GROUPS = {
+  signing: {
+    mutate: [
+      'server-agent/sessions/signing.ts',
+      'server-agent/sessions/codec.ts',
+      'server-agent/sessions/serializer.ts',
+    ],
+    tests: [
+      'test/sessions/signing.test.ts',
+      'test/sessions/serializer.test.ts',
+      'test/fuzz/signing.test.ts',
+      'test/fuzz/payload.test.ts',
+      'test/stores/signed-cookies.test.ts',
+    ],
+  },
+  session: {
+    mutate: ['server-agent/sessions/session*.ts', 'server-agent/sessions/expiry.ts'],
+    tests: [
+      'test/stores/sqlite.test.ts',
+      'test/stores/cache-memory.test.ts',
+      'test/stores/signed-cookies.test.ts',
+      'test/sessions/*.test.ts',
+      'test/security/lifecycle.test.ts',
+      'test/reliability/lifetime-caps.test.ts',
+    ],
+  },
+  http: {
+    mutate: ['server-agent/http/middleware.ts', 'server-agent/http/cookies.ts'],
+    tests: [
+      'test/http/node.test.ts',
+      'test/http/adapter-misuse.test.ts',
+      'test/http/node-response.test.ts',
+      'test/fuzz/cookie-header.test.ts',
+      'test/fuzz/set-cookie.test.ts',
+      'test/security/*.test.ts',
+    ],
+  },
+  agent: {
+    mutate: [
+      'server-agent/agent/guard.ts',
+      'server-agent/agent/redact.ts',
+      'server-agent/agent/preview.ts',
+      'server-agent/agent/validate.ts',
+    ],
+    tests: [
+      'test/agent/security.test.ts',
+      'test/agent/commands.test.ts',
+      'test/agent/stream.test.ts',
+      'test/fuzz/agent-frames.test.ts',
+    ],
+  },
+};
+
+const name = process.env.MUTATE_GROUP ?? 'signing';
+const group = GROUPS[name];
+if (!group) throw new Error(`MUTATE_GROUP=${name} is not one of ${Object.keys(GROUPS).join(', ')}`);
+const only = process.env.MUTATE_FILES?.split(',').filter(Boolean);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.stryker.config.ts', related: false },
+  mutate: only ?? group.mutate,
+  testFiles: group.tests,
+  coverageAnalysis: 'perTest',
+  // 2 cores shared by 8 engineers: one runner by default, MUTATE_CONCURRENCY=2 when the box is quiet.
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
+  ignoreStatic: true,
+  timeoutMS: 10_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 15,
+  ignorePatterns: ['dist', 'reports', 'test-results', 'coverage', '.cache', 'docs', 'bench'],
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
