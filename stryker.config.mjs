@@ -55,6 +55,9 @@ const GROUPS = {
       'test/agent/commands.test.ts',
       'test/agent/stream.test.ts',
       'test/fuzz/agent-frames.test.ts',
+      'test/agent/guard.test.ts',
+      'test/agent/preview.test.ts',
+      'test/agent/validate.test.ts',
     ],
   },
 };
