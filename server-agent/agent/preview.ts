@@ -25,13 +25,28 @@ export function jsonBytes(value: JsonValue | undefined): number {
   }
 }
 
-/** Whether anything under this value sits behind a secret-looking key. */
-function containsRedacted(value: JsonValue, redact: Redactor, depth = 0): boolean {
-  if (value === null || typeof value !== 'object' || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((item) => containsRedacted(item, redact, depth + 1));
-  return Object.entries(value).some(
-    ([key, item]) => redact(key) || containsRedacted(item, redact, depth + 1),
-  );
+/**
+ * Whether anything under this value sits behind a secret-looking key, at any depth (S4: a depth
+ * cap here once let `{a:{a:…{password}}}` 65 levels down through whole). An explicit stack, so a
+ * deep value cannot overflow the call stack either.
+ */
+function containsRedacted(value: JsonValue, redact: Redactor): boolean {
+  const stack: JsonValue[] = [value];
+  while (stack.length) {
+    const next = stack.pop() as JsonValue;
+    if (next === null || typeof next !== 'object') continue;
+    if (Array.isArray(next)) {
+      for (const item of next) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    for (const key in next) {
+      if (!Object.hasOwn(next, key)) continue;
+      if (redact(key)) return true;
+      const item = next[key] as JsonValue;
+      if (item !== null && typeof item === 'object') stack.push(item);
+    }
+  }
+  return false;
 }
 
 export function preview(

@@ -245,3 +245,44 @@ describe('S1 upgrades to other paths', () => {
     await harness.close();
   });
 });
+
+describe('S4 redaction at any depth', () => {
+  /** {a:{a:…{password:'hunter2', note:'deep'}}}, `depth` levels of `a`. */
+  const nest = (depth: number): Record<string, unknown> => {
+    let value: Record<string, unknown> = { password: 'hunter2', note: 'deep' };
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+
+  it.each([65, 66, 100, 400])(
+    'S4 {a:{a:…{password}}} %i levels deep never shows the password in events, getSession or getValue',
+    async (depth) => {
+      const harness = await startHarness({
+        app: async (req, res) => {
+          await req.session.set('deep', nest(depth) as never);
+          res.end('ok');
+        },
+      });
+      try {
+        const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+        await fetch(`${harness.baseUrl}/`);
+        await client.waitEvent((e) => e.type === 'session.modified' && e.key === 'deep');
+        const found = await client.ok('listSessions', {});
+        const handle = found.items[0]?.session as string;
+        const view = await client.ok('getSession', { session: handle });
+        const whole = await client.ok('getValue', { session: handle, path: ['deep'] });
+        const part = await client.ok('getValue', {
+          session: handle,
+          // The deepest path a command may name (64 steps).
+          path: ['deep', ...Array.from({ length: 63 }, () => 'a')],
+        });
+        expect(part.value.t).toBe('object');
+        for (const answer of [view, whole, part]) expect(JSON.stringify(answer)).not.toContain('hunter2');
+        expect(client.messages.some((m) => JSON.stringify(m).includes('hunter2'))).toBe(false);
+        client.ws.close();
+      } finally {
+        await harness.close();
+      }
+    },
+  );
+});
