@@ -2,6 +2,7 @@
 import { ImproperlyConfigured } from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
+import { isSecureRequest, type SecureSignals } from './secure.js';
 
 const log = createLogger('sessionscope:http');
 
@@ -16,16 +17,32 @@ export function assertSessions(sessions: unknown, adapter: string): asserts sess
 }
 
 /**
- * SESSION_COOKIE_SECURE on a plain-http request: the browser drops the cookie and every request
- * looks anonymous. Said once per process rather than on every request (or never).
+ * Whether each request is https (for SESSION_COOKIE_SECURE: 'auto'), and two mistakes said once per
+ * process rather than on every request (or never): SESSION_COOKIE_SECURE on a plain-http request
+ * (the browser drops the cookie, every request looks anonymous), and 'auto' behind a proxy the app
+ * does not trust (the proxy says https, yet the cookie goes out without Secure).
  */
-export function secureCookieOnPlainHttpWarner(sessions: SessionManager): (encrypted: boolean) => void {
-  let warned = !sessions.settings.sessionCookieSecure;
-  return (encrypted) => {
-    if (warned || encrypted) return;
-    warned = true;
-    log.warn(
-      'SESSION_COOKIE_SECURE is on but this request came over plain http, so browsers will not store the session cookie. Serve over https (behind a proxy, check X-Forwarded-Proto), or turn SESSION_COOKIE_SECURE off in development.',
-    );
+export function secureRequestChecker(sessions: SessionManager): (signals: SecureSignals) => boolean {
+  const { settings } = sessions;
+  let warnedPlain = settings.sessionCookieSecure !== true;
+  let warnedUntrusted = settings.sessionCookieSecure !== 'auto';
+  return (signals) => {
+    const secure = isSecureRequest(settings, signals);
+    if (secure || (warnedPlain && warnedUntrusted)) return secure;
+    const proto = signals.header?.('x-forwarded-proto');
+    const forwardedHttps = (Array.isArray(proto) ? proto[0] : proto)?.split(',', 1)[0]?.trim() === 'https';
+    if (!warnedPlain && !forwardedHttps) {
+      warnedPlain = true;
+      log.warn(
+        "SESSION_COOKIE_SECURE is on but this request came over plain http, so browsers will not store the session cookie. Serve over https (behind a proxy, check X-Forwarded-Proto), use SESSION_COOKIE_SECURE: 'auto', or turn it off in development.",
+      );
+    }
+    if (!warnedUntrusted && forwardedHttps) {
+      warnedUntrusted = true;
+      log.warn(
+        "SESSION_COOKIE_SECURE is 'auto' and this request says X-Forwarded-Proto: https, but the app does not trust its proxy, so the session cookie went out without Secure. Trust the proxy: Express app.set('trust proxy', 1), Koa app.proxy = true, Fastify({ trustProxy: true }), or SECURE_PROXY_SSL_HEADER: ['X-Forwarded-Proto', 'https'] (only behind a proxy that sets it).",
+      );
+    }
+    return secure;
   };
 }

@@ -7,6 +7,7 @@ import { parse, serialize } from 'cookie';
 import type { CookieAttributes } from '../sessions/events.js';
 import { CookieTooLarge } from '../sessions/errors.js';
 import type { SessionSettings } from '../sessions/settings.js';
+import { cookieIsSecure } from './secure.js';
 
 export const MAX_COOKIE_BYTES = 4096;
 /** RFC 6265bis: browsers cap cookie lifetimes at 400 days. */
@@ -29,12 +30,16 @@ export interface WrittenCookie {
   attributes: CookieAttributes;
 }
 
-/** Set-Cookie for the session; maxAge undefined means a browser-session cookie. */
+/**
+ * Set-Cookie for the session; maxAge undefined means a browser-session cookie. `requestSecure` is
+ * whether this request came over https, which decides Secure under SESSION_COOKIE_SECURE: 'auto'.
+ */
 export function sessionCookie(
   settings: Readonly<SessionSettings>,
   value: string,
   maxAge: number | undefined,
   nowMs: number,
+  requestSecure = false,
 ): WrittenCookie {
   const name = settings.sessionCookieName;
   const size = Buffer.byteLength(name) + 1 + Buffer.byteLength(value);
@@ -56,7 +61,7 @@ export function sessionCookie(
     expires: expires?.toUTCString(),
     domain: settings.sessionCookieDomain ?? undefined,
     path: settings.sessionCookiePath,
-    secure: settings.sessionCookieSecure || undefined,
+    secure: cookieIsSecure(settings, requestSecure) || undefined,
     httpOnly: settings.sessionCookieHttponly || undefined,
     sameSite: settings.sessionCookieSamesite || undefined,
     size,
@@ -65,14 +70,14 @@ export function sessionCookie(
 }
 
 /** Django's delete_cookie: empty value, Max-Age=0, the epoch, same path and domain, no HttpOnly. */
-export function deletionCookie(settings: Readonly<SessionSettings>): WrittenCookie {
+export function deletionCookie(settings: Readonly<SessionSettings>, requestSecure = false): WrittenCookie {
   const name = settings.sessionCookieName;
   const lower = name.toLowerCase();
   const secure =
     lower.startsWith('__secure-') ||
     lower.startsWith('__host-') ||
     settings.sessionCookieSamesite === 'None' ||
-    settings.sessionCookieSecure;
+    cookieIsSecure(settings, requestSecure);
   const attributes: CookieAttributes = {
     name,
     value: '',

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
-import { assertSessions, secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import { assertSessions, secureRequestChecker } from './adapter-checks.js';
 import { createMiddlewareCore, type RequestState } from './middleware.js';
 
 declare module 'fastify' {
@@ -22,7 +22,7 @@ type WithState = FastifyRequest & { [STATE]?: RequestState };
 export function fastifySessions(sessions: SessionManager): FastifyPluginCallback {
   assertSessions(sessions, 'fastifySessions');
   const core = createMiddlewareCore(sessions, { accessor: 'request.session' });
-  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
+  const isSecure = secureRequestChecker(sessions);
 
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _options, done) => {
     if (app.hasRequestDecorator('session')) {
@@ -36,11 +36,15 @@ export function fastifySessions(sessions: SessionManager): FastifyPluginCallback
     app.decorateRequest('session', null as unknown as Session);
 
     app.addHook('onRequest', async (request: WithState) => {
-      warnSecure(request.protocol === 'https');
       const state = core.begin({
         method: request.method,
         url: request.url,
         cookieHeader: request.headers.cookie,
+        // request.protocol reads X-Forwarded-Proto only under Fastify's trustProxy.
+        secure: isSecure({
+          framework: request.protocol === 'https',
+          header: (name) => request.headers[name],
+        }),
       });
       request[STATE] = state;
       request.session = state.session;

@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
-import { assertSessions, secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import { assertSessions, secureRequestChecker } from './adapter-checks.js';
 import type { SessionVariables } from './framework-shapes.js';
 import { createMiddlewareCore } from './middleware.js';
 
@@ -22,7 +22,7 @@ declare module 'hono' {
 export function honoSessions(sessions: SessionManager): MiddlewareHandler<{ Variables: SessionVariables }> {
   assertSessions(sessions, 'honoSessions');
   const core = createMiddlewareCore(sessions, { accessor: "c.get('session')" });
-  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
+  const isSecure = secureRequestChecker(sessions);
 
   return async function sessionscope(c, next) {
     if (c.get('session') !== undefined) {
@@ -31,11 +31,13 @@ export function honoSessions(sessions: SessionManager): MiddlewareHandler<{ Vari
       );
     }
     const url = new URL(c.req.url);
-    warnSecure(url.protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https');
     const state = core.begin({
       method: c.req.method,
       url: url.pathname + url.search,
       cookieHeader: c.req.header('cookie'),
+      // The URL's scheme is the connection's (no proxy header is trusted here): a proxy is
+      // trusted through SECURE_PROXY_SSL_HEADER.
+      secure: isSecure({ encrypted: url.protocol === 'https:', header: (name) => c.req.header(name) }),
     });
     c.set('session', state.session);
     await next();

@@ -6,7 +6,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
-import { assertSessions, secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import { assertSessions, secureRequestChecker } from './adapter-checks.js';
 import { createMiddlewareCore, type FinishResult } from './middleware.js';
 
 declare module 'koa' {
@@ -18,7 +18,7 @@ declare module 'koa' {
 export function koaSessions(sessions: SessionManager): Middleware {
   assertSessions(sessions, 'koaSessions');
   const core = createMiddlewareCore(sessions, { accessor: 'ctx.session' });
-  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
+  const isSecure = secureRequestChecker(sessions);
   const marker = Symbol('sessionscope');
 
   return async function sessionscope(ctx: Context, next: Next) {
@@ -29,11 +29,12 @@ export function koaSessions(sessions: SessionManager): Middleware {
       );
     }
     state[marker] = true;
-    warnSecure(ctx.secure);
     const request = core.begin({
       method: ctx.method,
       url: ctx.url,
       cookieHeader: ctx.get('cookie') || undefined,
+      // ctx.secure reads X-Forwarded-Proto only when app.proxy is true.
+      secure: isSecure({ framework: ctx.secure, header: (name) => ctx.get(name) || undefined }),
     });
     ctx.session = request.session;
     try {

@@ -18,6 +18,8 @@ export interface RequestInfo {
   method: string;
   url: string;
   cookieHeader: string | undefined;
+  /** The request came over https (http/secure.ts); decides Secure under SESSION_COOKIE_SECURE: 'auto'. */
+  secure?: boolean;
 }
 
 export interface RequestState {
@@ -30,6 +32,7 @@ export interface RequestState {
   requestId: string | undefined;
   method: string;
   path: string;
+  secure: boolean;
   started: number;
   finished: boolean;
 }
@@ -149,6 +152,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
         requestId,
         method: request.method,
         path,
+        secure: request.secure === true,
         started: performance.now(),
         finished: false,
       };
@@ -236,7 +240,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       if (error instanceof UpdateError) throw new SessionInterrupted({ cause: error });
       throw error;
     }
-    const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs());
+    const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs(), state.secure);
     result.setCookie.push(cookie.header);
     if (state.requestId) {
       events.dispatch({
@@ -252,7 +256,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
   }
 
   function deleteCookie(result: FinishResult, state: RequestState): void {
-    const cookie = deletionCookie(settings);
+    const cookie = deletionCookie(settings, state.secure);
     result.setCookie.push(cookie.header);
     if (state.requestId)
       events.emit('cookie.deleted', {

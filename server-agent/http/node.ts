@@ -8,7 +8,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
-import { secureCookieOnPlainHttpWarner } from './adapter-checks.js';
+import { secureRequestChecker } from './adapter-checks.js';
+import type { SecureSignals } from './secure.js';
 import {
   createMiddlewareCore,
   type FinishResult,
@@ -36,7 +37,7 @@ export function nodeMiddleware(
   sessions: SessionManager,
   core: MiddlewareCore = createMiddlewareCore(sessions),
 ): NodeMiddleware {
-  const warnSecure = secureCookieOnPlainHttpWarner(sessions);
+  const isSecure = secureRequestChecker(sessions);
   return (req, res, next) => {
     if (req.session) {
       next?.(
@@ -46,14 +47,11 @@ export function nodeMiddleware(
       );
       return;
     }
-    warnSecure(
-      (req.socket as { encrypted?: boolean }).encrypted === true ||
-        req.headers['x-forwarded-proto'] === 'https',
-    );
     const state = core.begin({
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       cookieHeader: req.headers.cookie,
+      secure: isSecure(nodeSecureSignals(req)),
     });
     req.session = state.session;
     holdResponseUntilSaved(
@@ -67,6 +65,15 @@ export function nodeMiddleware(
       state,
     );
     next?.();
+  };
+}
+
+/** TLS, Express's trust-proxy-aware `req.secure` where Express is there, and the headers. */
+export function nodeSecureSignals(req: IncomingMessage): SecureSignals {
+  return {
+    encrypted: (req.socket as { encrypted?: boolean } | null)?.encrypted === true,
+    framework: (req as { secure?: unknown }).secure === true,
+    header: (name) => req.headers[name],
   };
 }
 

@@ -41,7 +41,10 @@ export interface SessionSettings {
   sessionCookieName: string;
   sessionCookieAge: number;
   sessionCookieDomain: string | null;
-  sessionCookieSecure: boolean;
+  /** true, false, or 'auto' (beyond Django: Secure exactly on https requests; see http/secure.ts). */
+  sessionCookieSecure: boolean | 'auto';
+  /** Django's SECURE_PROXY_SSL_HEADER: the header a trusted proxy sets, and its https value. */
+  secureProxySslHeader: { header: string; value: string } | null;
   sessionCookiePath: string;
   sessionCookieHttponly: boolean;
   sessionCookieSamesite: SameSite;
@@ -128,7 +131,25 @@ const SPECS: Spec[] = [
         ? null
         : 'must be a domain such as ".example.com" (labels of letters, digits and inner hyphens, at most 253 characters), or null',
   },
-  { django: 'SESSION_COOKIE_SECURE', camel: 'sessionCookieSecure', default: () => false, check: isBool },
+  {
+    django: 'SESSION_COOKIE_SECURE',
+    camel: 'sessionCookieSecure',
+    default: () => false,
+    check: (v) =>
+      typeof v === 'boolean' || v === 'auto'
+        ? null
+        : "must be true, false or 'auto' (Secure on https requests only, behind a trusted proxy too)",
+  },
+  {
+    django: 'SECURE_PROXY_SSL_HEADER',
+    camel: 'secureProxySslHeader',
+    default: () => null,
+    normalize: normalizeProxyHeader,
+    check: (v) =>
+      v === null || (typeof v === 'object' && v !== null && 'header' in v)
+        ? null
+        : "must be null or a [header, value] pair such as ['X-Forwarded-Proto', 'https'] (Django's ('HTTP_X_FORWARDED_PROTO', 'https') works too)",
+  },
   {
     django: 'SESSION_COOKIE_PATH',
     camel: 'sessionCookiePath',
@@ -279,6 +300,25 @@ function normalizeEngine(value: unknown): unknown {
   return name;
 }
 
+/** ['HTTP_X_FORWARDED_PROTO', 'https'] (Django's META name) or ['X-Forwarded-Proto', 'https']. */
+function normalizeProxyHeader(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const [header, expected] = value as unknown[];
+  if (
+    value.length !== 2 ||
+    typeof header !== 'string' ||
+    typeof expected !== 'string' ||
+    !header ||
+    !expected
+  )
+    return value;
+  const name = header
+    .replace(/^HTTP_/i, '')
+    .replace(/_/g, '-')
+    .toLowerCase();
+  return /^[!#$%&'*+\-.^`|~0-9a-z]+$/.test(name) ? Object.freeze({ header: name, value: expected }) : value;
+}
+
 const KNOWN = new Map<string, Spec>();
 for (const spec of SPECS) {
   KNOWN.set(spec.django, spec);
@@ -327,6 +367,7 @@ export function normalizeSettings(
 
 function checkCombinations(s: SessionSettings): void {
   const lower = s.sessionCookieName.toLowerCase();
+  // 'auto' passes: on https the cookie is Secure; on plain http the browser drops it, as in development without TLS.
   if (s.sessionCookieSamesite === 'None' && !s.sessionCookieSecure) {
     throw new ImproperlyConfigured(
       'SESSION_COOKIE_SAMESITE="None" needs SESSION_COOKIE_SECURE=true: browsers drop SameSite=None cookies without Secure.',

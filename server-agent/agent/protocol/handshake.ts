@@ -22,7 +22,8 @@ export interface SessionSettingsSummary {
   ageSeconds: number;
   expireAtBrowserClose: boolean;
   saveEveryRequest: boolean;
-  secure: boolean;
+  /** 'auto': Secure exactly on https requests (SESSION_COOKIE_SECURE: 'auto'). */
+  secure: boolean | 'auto';
   httpOnly: boolean;
   sameSite: 'Lax' | 'Strict' | 'None' | false;
   domain: string | null;
