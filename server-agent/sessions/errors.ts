@@ -13,6 +13,7 @@ export type SessionErrorCode =
   | 'SESSION_VALUE_NOT_SERIALIZABLE'
   | 'SESSION_BAD_SIGNATURE'
   | 'SESSION_SIGNATURE_EXPIRED'
+  | 'SESSION_INVALID_ALGORITHM'
   | 'SESSION_STORE_UNAVAILABLE'
   | 'SESSION_COOKIE_TOO_LARGE'
   | 'SESSION_NOT_SUPPORTED'
@@ -92,6 +93,19 @@ export class SessionValueError extends SessionError {
 export class BadSignature extends SessionError {
   constructor(message: string, code: SessionErrorCode = 'SESSION_BAD_SIGNATURE') {
     super(code, message);
+  }
+}
+
+/** django.utils.crypto.InvalidAlgorithm: a Signer algorithm hashlib (and so Django) does not have. */
+export class InvalidAlgorithm extends SessionError {
+  readonly algorithm: string;
+  constructor(algorithm: string, accepted: readonly string[]) {
+    super(
+      'SESSION_INVALID_ALGORITHM',
+      `'${algorithm}' is not an algorithm accepted by the hashlib module. ` +
+        `Use one of ${accepted.join(', ')} (Django's Signer default is sha256).`,
+    );
+    this.algorithm = algorithm;
   }
 }
 

@@ -23,6 +23,18 @@ export function parseOrderedJson(text: string): SessionData {
   return new Map(Object.entries(parsed as Record<string, JsonValue>));
 }
 
+/**
+ * Python's json.loads for any document (signing.loads): JSON plus NaN, Infinity and -Infinity.
+ * Objects come back as plain objects.
+ */
+export function parsePythonJson(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return new OrderedParser(text).parseAny();
+  }
+}
+
 function toMap(value: JsonValue | Map<string, JsonValue>): SessionData {
   if (!(value instanceof Map)) throw new SyntaxError('A session payload must be a JSON object.');
   return value;
@@ -39,6 +51,13 @@ class OrderedParser {
     this.ws();
     if (this.pos !== this.text.length) throw this.error('trailing characters');
     return top;
+  }
+
+  parseAny(): JsonValue {
+    const value = this.value(0);
+    this.ws();
+    if (this.pos !== this.text.length) throw this.error('trailing characters');
+    return value;
   }
 
   private value(depth: number): JsonValue {

@@ -19,11 +19,9 @@ const MAX_DEPTH = 512;
 export const pythonJsonSerializer: Serializer = {
   dumps(data) {
     let out = '{';
-    let first = true;
     for (const [key, value] of data) {
-      if (!first) out += ',';
-      first = false;
-      out += `${quote(key)}:${dumpValue(value, key, key, 0, new Set())}`;
+      if (out.length > 1) out += ',';
+      out += `${quote(key)}:${dumpOrExplain(value, key)}`;
     }
     return `${out}}`;
   },
@@ -32,10 +30,83 @@ export const pythonJsonSerializer: Serializer = {
   },
 };
 
+/**
+ * Django's JSONSerializer for any value (signing.dumps): Python's json.dumps with separators
+ * (",", ":"), ensure_ascii included. A Map is written as a dict in its insertion order.
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (value instanceof Map) {
+    let out = '{';
+    for (const [key, item] of value) {
+      if (typeof key !== 'string') throw unsupported(null, 'a Map key', typeof key);
+      if (out.length > 1) out += ',';
+      out += `${quote(key)}:${dumpOrExplain(item, null, key)}`;
+    }
+    return `${out}}`;
+  }
+  return dumpOrExplain(value, null);
+}
+
+/** Thrown by the fast writer for anything it does not write; the careful writer then explains. */
+const SLOW_PATH = Symbol('slow path');
+
+function dumpOrExplain(value: unknown, rootKey: string | null, path = rootKey ?? 'value'): string {
+  try {
+    return fastValue(value, 0);
+  } catch (error) {
+    if (error !== SLOW_PATH) throw error;
+    return dumpValue(value, rootKey, path, 0, new Set());
+  }
+}
+
+/**
+ * One pass, no path strings and no cycle set: a cycle only shows up as depth, so at MAX_DEPTH
+ * (or on any unsupported value) the careful writer below runs and names the problem.
+ */
+function fastValue(value: unknown, depth: number): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return pythonNumber(value);
+    case 'object':
+      break;
+    default:
+      throw SLOW_PATH;
+  }
+  if (depth >= MAX_DEPTH) throw SLOW_PATH;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) throw SLOW_PATH;
+      if (i !== 0) out += ',';
+      out += fastValue(item, depth + 1);
+    }
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw SLOW_PATH;
+  let out = '{';
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) throw SLOW_PATH;
+    if (out.length > 1) out += ',';
+    out += `${quote(key)}:${fastValue(item, depth + 1)}`;
+  }
+  return `${out}}`;
+}
+
+const subject = (rootKey: string | null): string =>
+  rootKey === null ? 'The value' : `Session key ${JSON.stringify(rootKey)}`;
+
 /** Python's json.dumps for one value; throws SessionValueError naming the session key and path. */
 export function dumpValue(
   value: unknown,
-  rootKey: string,
+  rootKey: string | null,
   path: string,
   depth: number,
   seen: Set<object>,
@@ -56,22 +127,26 @@ export function dumpValue(
   const object = value as object;
   if (depth >= MAX_DEPTH) {
     throw new SessionValueError(
-      rootKey,
-      `Session key ${JSON.stringify(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`,
+      rootKey ?? '',
+      `${subject(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`,
     );
   }
   if (seen.has(object)) {
     throw new SessionValueError(
-      rootKey,
-      `Session key ${JSON.stringify(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`,
+      rootKey ?? '',
+      `${subject(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`,
     );
   }
   seen.add(object);
   try {
     if (Array.isArray(object)) {
-      const parts = object.map((item, index) =>
-        dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen),
-      );
+      const parts: string[] = [];
+      // Indexes, not map(): a hole is an undefined item, which JSON cannot carry.
+      for (let index = 0; index < object.length; index++) {
+        const item: unknown = object[index];
+        if (item === undefined) throw unsupported(rootKey, `${path}[${index}]`, 'undefined');
+        parts.push(dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen));
+      }
       return `[${parts.join(',')}]`;
     }
     const proto = Object.getPrototypeOf(object);
@@ -95,7 +170,7 @@ function describeType(value: object): string {
   return name ? `a ${name}` : 'an object with a custom prototype';
 }
 
-function unsupported(rootKey: string, path: string, type: string): SessionValueError {
+function unsupported(rootKey: string | null, path: string, type: string): SessionValueError {
   const hints: Record<string, string> = {
     'a Date': 'store date.toISOString() and parse it when reading',
     bigint: 'store it as a string',
@@ -106,8 +181,8 @@ function unsupported(rootKey: string, path: string, type: string): SessionValueE
   };
   const hint = hints[type] ?? 'store plain objects, arrays, strings, numbers, booleans or null';
   return new SessionValueError(
-    rootKey,
-    `Session key ${JSON.stringify(rootKey)} holds ${type} at ${path}, which JSON cannot carry; ${hint}. Nothing was saved.`,
+    rootKey ?? '',
+    `${subject(rootKey)} holds ${type} at ${path}, which JSON cannot carry; ${hint}. Nothing was saved.`,
   );
 }
 

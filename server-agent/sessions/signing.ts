@@ -3,11 +3,50 @@
  * TimestampSigner with base62 seconds, and dumps/loads with optional zlib compression.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { deflateSync, inflateSync } from 'node:zlib';
-import { BadSignature, SignatureExpired } from './errors.js';
+import { BadSignature, InvalidAlgorithm, SignatureExpired } from './errors.js';
+import { parsePythonJson } from './json-parse.js';
+import { pythonJsonDumps } from './serializer.js';
+import { compressIfShorter, inflateCapped } from './zlib-codec.js';
 
 export type Secret = string | Uint8Array;
-export type Algorithm = 'sha1' | 'sha256' | 'sha512';
+/** hashlib's names (Django passes them to getattr(hashlib, …)) that HMAC can use. */
+export type Algorithm =
+  | 'md5'
+  | 'sha1'
+  | 'sha224'
+  | 'sha256'
+  | 'sha384'
+  | 'sha512'
+  | 'sha3_224'
+  | 'sha3_256'
+  | 'sha3_384'
+  | 'sha3_512'
+  | 'blake2b'
+  | 'blake2s';
+
+/** hashlib name → OpenSSL digest name (blake2b/blake2s are hashlib's default 64/32-byte sizes). */
+const NODE_DIGESTS: Readonly<Record<Algorithm, string>> = {
+  md5: 'md5',
+  sha1: 'sha1',
+  sha224: 'sha224',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha3_224: 'sha3-224',
+  sha3_256: 'sha3-256',
+  sha3_384: 'sha3-384',
+  sha3_512: 'sha3-512',
+  blake2b: 'blake2b512',
+  blake2s: 'blake2s256',
+};
+export const ALGORITHMS = Object.keys(NODE_DIGESTS) as readonly Algorithm[];
+
+/** The digest for a hashlib name, or InvalidAlgorithm naming it (Django's salted_hmac error). */
+function nodeDigest(algorithm: unknown): string {
+  const name = String(algorithm);
+  if (!Object.hasOwn(NODE_DIGESTS, name)) throw new InvalidAlgorithm(name, ALGORITHMS);
+  return NODE_DIGESTS[name as Algorithm];
+}
 
 const toBytes = (value: Secret): Buffer =>
   typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
@@ -19,13 +58,13 @@ const toBytes = (value: Secret): Buffer =>
 const derivedKeys = new Map<string, Buffer>();
 const MAX_DERIVED_KEYS = 64;
 
-function derivedKey(keySalt: Secret, secret: Secret, algorithm: Algorithm): Buffer {
+function derivedKey(keySalt: Secret, secret: Secret, digest: string): Buffer {
   const text = (part: Secret) =>
     typeof part === 'string' ? `s:${part}` : `b:${toBytes(part).toString('hex')}`;
-  const id = `${algorithm}\0${text(keySalt)}\0${text(secret)}`;
+  const id = `${digest}\0${text(keySalt)}\0${text(secret)}`;
   let key = derivedKeys.get(id);
   if (!key) {
-    key = createHash(algorithm)
+    key = createHash(digest)
       .update(Buffer.concat([toBytes(keySalt), toBytes(secret)]))
       .digest();
     if (derivedKeys.size >= MAX_DERIVED_KEYS) derivedKeys.clear();
@@ -41,8 +80,9 @@ export function saltedHmac(
   secret: Secret,
   algorithm: Algorithm = 'sha1',
 ): Buffer {
-  return createHmac(algorithm, derivedKey(keySalt, secret, algorithm))
-    .update(toBytes(value))
+  const digest = nodeDigest(algorithm);
+  return createHmac(digest, derivedKey(keySalt, secret, digest))
+    .update(typeof value === 'string' ? value : toBytes(value))
     .digest();
 }
 
@@ -86,12 +126,27 @@ export interface SignerOptions {
   algorithm?: Algorithm;
 }
 
+export interface SignObjectOptions {
+  compress?: boolean;
+  /** Defaults to Django's JSONSerializer: Python's json.dumps with separators (",", ":"). */
+  serialize?: (value: unknown) => string;
+}
+
+export interface UnsignObjectOptions<T> {
+  /** Defaults to Python's json.loads (NaN and Infinity included). */
+  parse?: (text: string) => T;
+  maxAge?: number;
+}
+
 export class Signer {
   readonly key: Secret;
   readonly fallbackKeys: readonly Secret[];
   readonly salt: string;
   readonly sep: string;
   readonly algorithm: Algorithm;
+  private readonly digest: string;
+  /** HMAC keys of `key` then each fallback, derived once. */
+  private readonly hmacKeys: readonly Buffer[];
 
   constructor(options: SignerOptions, defaultSalt = 'django.core.signing.Signer') {
     this.key = options.key;
@@ -99,62 +154,65 @@ export class Signer {
     this.salt = options.salt || defaultSalt;
     this.sep = options.sep ?? ':';
     this.algorithm = options.algorithm ?? 'sha256';
+    // Django fails only at the first sign; failing here names the mistake where it is made.
+    this.digest = nodeDigest(this.algorithm);
     if (/^[A-z0-9\-_=]*$/.test(this.sep)) {
       throw new RangeError(
         `Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=)`,
       );
     }
+    const keySalt = `${this.salt}signer`;
+    this.hmacKeys = [this.key, ...this.fallbackKeys].map((secret) =>
+      derivedKey(keySalt, secret, this.digest),
+    );
   }
 
-  signature(value: string, key: Secret = this.key): string {
-    return b64Encode(saltedHmac(`${this.salt}signer`, value, key, this.algorithm));
+  signature(value: unknown, key: Secret = this.key): string {
+    const hmacKey = key === this.key ? this.hmacKeys[0]! : derivedKey(`${this.salt}signer`, key, this.digest);
+    return this.signatureWith(String(value), hmacKey);
   }
 
-  sign(value: string): string {
-    return `${value}${this.sep}${this.signature(value)}`;
+  private signatureWith(value: string, hmacKey: Buffer): string {
+    return createHmac(this.digest, hmacKey).update(value).digest('base64url');
+  }
+
+  /** Signs String(value), as Django signs str(value). */
+  sign(value: unknown): string {
+    const text = String(value);
+    return `${text}${this.sep}${this.signatureWith(text, this.hmacKeys[0]!)}`;
   }
 
   unsign(signed: string): string {
     const at = signed.lastIndexOf(this.sep);
     if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
     const value = signed.slice(0, at);
-    const given = Buffer.from(signed.slice(at + this.sep.length), 'utf8');
-    for (const key of [this.key, ...this.fallbackKeys]) {
-      const expected = Buffer.from(this.signature(value, key), 'utf8');
+    const givenText = signed.slice(at + this.sep.length);
+    const given = Buffer.from(givenText, 'utf8');
+    for (const hmacKey of this.hmacKeys) {
+      const expected = Buffer.from(this.signatureWith(value, hmacKey), 'utf8');
       // Length first: timingSafeEqual throws on unequal lengths, and a wrong length is just "no".
       if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
     }
-    throw new BadSignature(`Signature "${given.toString('utf8')}" does not match`);
+    throw new BadSignature(`Signature "${givenText}" does not match`);
   }
 
-  signObject(
-    value: unknown,
-    options: { compress?: boolean; serialize?: (value: unknown) => string } = {},
-  ): string {
-    const json = Buffer.from((options.serialize ?? JSON.stringify)(value), 'latin1');
-    let data: Buffer = json;
-    let prefix = '';
-    if (options.compress) {
-      const compressed = deflateSync(json);
-      if (compressed.length < json.length - 1) {
-        data = compressed;
-        prefix = '.';
-      }
-    }
-    return this.sign(prefix + b64Encode(data));
+  /** Django's sign_object: serialize, compress when it saves more than a byte, base64, sign. */
+  signObject(value: unknown, options: SignObjectOptions = {}): string {
+    const json = Buffer.from((options.serialize ?? pythonJsonDumps)(value), 'latin1');
+    const compressed = options.compress ? compressIfShorter(json) : null;
+    return this.sign(compressed ? `.${b64Encode(compressed)}` : b64Encode(json));
   }
 
-  unsignObject<T = unknown>(
-    signed: string,
-    options: { parse?: (text: string) => T; maxAge?: number } = {},
-  ): T {
-    let payload = this.unsignValue(signed, options.maxAge);
+  unsignObject<T = unknown>(signed: string, options: UnsignObjectOptions<T> = {}): T {
+    return this.decodeObject(this.unsignValue(signed, options.maxAge), options);
+  }
+
+  protected decodeObject<T>(payload: string, options: UnsignObjectOptions<T>): T {
     const compressed = payload.startsWith('.');
-    if (compressed) payload = payload.slice(1);
-    let data = b64Decode(payload);
-    if (compressed) data = inflateSync(data, { maxOutputLength: 16 * 1024 * 1024 });
+    let data = b64Decode(compressed ? payload.slice(1) : payload);
+    if (compressed) data = inflateCapped(data);
     const text = data.toString('latin1');
-    return options.parse ? options.parse(text) : (JSON.parse(text) as T);
+    return options.parse ? options.parse(text) : (parsePythonJson(text) as T);
   }
 
   protected unsignValue(signed: string, _maxAge?: number): string {
@@ -174,11 +232,15 @@ export class TimestampSigner extends Signer {
     return b62Encode(Math.floor(this.nowMs() / 1000));
   }
 
-  override sign(value: string): string {
-    return super.sign(`${value}${this.sep}${this.timestamp()}`);
+  override sign(value: unknown): string {
+    return super.sign(`${String(value)}${this.sep}${this.timestamp()}`);
   }
 
-  /** maxAge in seconds; an age exactly equal to maxAge passes, as in Django. */
+  /** The value without its timestamp, as Django's; maxAge in seconds (an age equal to it passes). */
+  override unsign(signed: string, maxAge?: number): string {
+    return this.unsignTimestamped(signed, maxAge).value;
+  }
+
   unsignTimestamped(signed: string, maxAge?: number): { value: string; timestamp: number } {
     const result = super.unsign(signed);
     const at = result.lastIndexOf(this.sep);
@@ -189,6 +251,15 @@ export class TimestampSigner extends Signer {
       if (age > maxAge) throw new SignatureExpired(`Signature age ${formatAge(age)} > ${maxAge} seconds`);
     }
     return { value: result.slice(0, at), timestamp };
+  }
+
+  /** unsignObject and the signing time from one signature check (signed-cookie sessions need both). */
+  unsignObjectTimestamped<T = unknown>(
+    signed: string,
+    options: UnsignObjectOptions<T> = {},
+  ): { value: T; timestamp: number } {
+    const { value, timestamp } = this.unsignTimestamped(signed, options.maxAge);
+    return { value: this.decodeObject(value, options), timestamp };
   }
 
   protected override unsignValue(signed: string, maxAge?: number): string {

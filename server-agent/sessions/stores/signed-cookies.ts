@@ -8,12 +8,14 @@ import { BadSignature, CookieTooLarge, SignatureExpired } from '../errors.js';
 import { expiryDate, isFalsy } from '../expiry.js';
 import { securityLog } from '../log.js';
 import { pythonJsonSerializer, type SessionData } from '../serializer.js';
-import { dumps, TimestampSigner } from '../signing.js';
+import { TimestampSigner } from '../signing.js';
 import type { LoadResult, SessionStore, StoreContext } from '../store.js';
 
 export const SIGNED_COOKIE_SALT = 'django.contrib.sessions.backends.signed_cookies';
 /** Browsers drop a cookie whose name and value together exceed 4096 bytes (RFC 6265 §6.1 minimum). */
 export const COOKIE_LIMIT_BYTES = 4096;
+
+const serializeSession = (value: unknown) => pythonJsonSerializer.dumps(value as SessionData);
 
 export function createSignedCookieStore(context: StoreContext): SessionStore {
   const { settings, clock } = context;
@@ -33,9 +35,13 @@ export function createSignedCookieStore(context: StoreContext): SessionStore {
       let data: SessionData;
       let signedAt: number;
       try {
-        const { timestamp } = signer.unsignTimestamped(token, settings.sessionCookieAge);
-        signedAt = timestamp * 1000;
-        data = signer.unsignObject(token, { parse: pythonJsonSerializer.loads });
+        // One signature check for both the age and the data.
+        const opened = signer.unsignObjectTimestamped(token, {
+          parse: pythonJsonSerializer.loads,
+          maxAge: settings.sessionCookieAge,
+        });
+        signedAt = opened.timestamp * 1000;
+        data = opened.value;
       } catch (error) {
         if (error instanceof SignatureExpired) {
           const signed = signedAtOf(token);
@@ -65,13 +71,8 @@ export function createSignedCookieStore(context: StoreContext): SessionStore {
     exists: async () => false,
 
     async save(_key, record) {
-      const token = dumps(record.data, {
-        key: settings.secretKey,
-        salt: SIGNED_COOKIE_SALT,
-        compress: true,
-        serialize: (value) => pythonJsonSerializer.dumps(value as SessionData),
-        now,
-      });
+      // signing.dumps(data, compress=True, salt=…) with the signer made once.
+      const token = signer.signObject(record.data, { compress: true, serialize: serializeSession });
       const bytes = Buffer.byteLength(settings.sessionCookieName) + 1 + token.length;
       if (bytes > COOKIE_LIMIT_BYTES) {
         throw new CookieTooLarge(

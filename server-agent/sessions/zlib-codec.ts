@@ -1,0 +1,118 @@
+/**
+ * The zlib half of django.core.signing.dumps/loads: compress only when that saves more than one
+ * byte (Django's rule), and inflate with a hard output cap (a signed zlib bomb stays refused).
+ */
+import { constants, createInflate, deflateSync, type Inflate, inflateSync } from 'node:zlib';
+import { compressSmall } from './zlib-deflate.js';
+
+/** Inflated session payloads above this are refused (a zlib bomb signed with the secret key). */
+export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+
+/** A compressed payload that inflates past MAX_INFLATED_BYTES. */
+export class PayloadTooLarge extends RangeError {
+  constructor() {
+    super(`The session payload inflates past the ${MAX_INFLATED_BYTES / 1024 / 1024} MiB limit`);
+    this.name = 'PayloadTooLarge';
+  }
+}
+
+/**
+ * Python's zlib.compress(json) when it is shorter than json.length - 1 bytes, else null. Up to
+ * 16 KiB (nearly every session) the bytes are Python's own; above, node:zlib's, which Django reads
+ * alike but which can differ from what Django itself would write.
+ */
+export function compressIfShorter(json: Buffer): Buffer | null {
+  const small = compressSmall(json, json.length - 1);
+  if (small !== undefined)
+    return small === null ? null : Buffer.from(small.buffer, small.byteOffset, small.length);
+  const compressed = deflateSync(json);
+  return compressed.length < json.length - 1 ? compressed : null;
+}
+
+/**
+ * node:zlib's Inflate keeps its native stream in `_handle` with `writeSync` and the result counts
+ * in `_writeState` (the same calls inflateSync makes). Reusing one stream saves creating a stream,
+ * a handle and a 32 KiB window per decode (about three quarters of inflateSync's cost for a small
+ * session). These are not public API: if a Node version changes them, inflateSync takes over.
+ */
+interface NativeZlibHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
+  reset(): void;
+}
+interface ReusableInflate {
+  stream: Inflate;
+  handle: NativeZlibHandle;
+  state: Uint32Array;
+}
+
+const CHUNK = 64 * 1024;
+let reusable: ReusableInflate | null | undefined;
+let outBuffer: Buffer | null = null;
+
+function openReusable(): ReusableInflate | null {
+  const stream = createInflate();
+  // Errors arrive through the stream too (after the throw below); nothing must go unhandled.
+  stream.on('error', () => {});
+  const internals = stream as unknown as { _handle?: Partial<NativeZlibHandle>; _writeState?: unknown };
+  const handle = internals._handle;
+  const state = internals._writeState;
+  if (typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function') return null;
+  if (!(state instanceof Uint32Array) || state.length < 2) return null;
+  return { stream, handle: handle as NativeZlibHandle, state };
+}
+
+/** zlib.decompress(data) with the output capped at MAX_INFLATED_BYTES; throws on bad data. */
+export function inflateCapped(data: Uint8Array): Buffer {
+  if (reusable === undefined) reusable = openReusable();
+  if (reusable === null) {
+    try {
+      return inflateSync(data, { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch (error) {
+      throw (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? new PayloadTooLarge() : error;
+    }
+  }
+  const { stream, handle, state } = reusable;
+  outBuffer ??= Buffer.allocUnsafe(CHUNK);
+  let out = outBuffer;
+  let inOff = 0;
+  let inLen = data.length;
+  let chunks: Buffer[] | null = null;
+  let total = 0;
+  try {
+    for (;;) {
+      handle.writeSync(constants.Z_FINISH, data, inOff, inLen, out, 0, out.length);
+      // A zlib error destroys the stream (synchronously, from the native callback).
+      if (stream.destroyed) throw new Error('zlib: the compressed session payload is invalid');
+      const availOut = state[0]!;
+      const availIn = state[1]!;
+      const produced = out.length - availOut;
+      total += produced;
+      if (total > MAX_INFLATED_BYTES) throw new PayloadTooLarge();
+      if (availOut !== 0) {
+        // Done: the stream ended with room to spare (inflateSync's own stop condition).
+        handle.reset();
+        if (chunks === null) return Buffer.from(out.subarray(0, produced));
+        chunks.push(out.subarray(0, produced));
+        return Buffer.concat(chunks, total);
+      }
+      chunks ??= [];
+      chunks.push(out);
+      out = Buffer.allocUnsafe(CHUNK);
+      inOff += inLen - availIn;
+      inLen = availIn;
+    }
+  } catch (error) {
+    // Whatever state the stream is in now, never reuse it.
+    stream.destroy();
+    reusable = undefined;
+    throw error;
+  }
+}
