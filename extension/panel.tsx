@@ -42,7 +42,7 @@ async function start(): Promise<void> {
     const id = request.responseHeaders[REQUEST_ID_HEADER];
     if (id) shell.store.noteRequest(id);
   });
-  platform.onNavigated(() => shell.store.navigated());
+  platform.onNavigated((url) => shell.store.navigated(url));
 }
 
 void start();

@@ -13,6 +13,7 @@ import type {
   ValuePreview,
 } from '../../server-agent/agent/protocol.js';
 import { AgentConnection, CommandError } from './connection.js';
+import { navigationChain } from './navigation.js';
 import { type ClientState, type PendingChange, pathKey } from './state.js';
 
 export { CLIENT_VERSION, CommandError, type StoreOptions } from './connection.js';
@@ -226,9 +227,13 @@ export class ClientStore extends AgentConnection {
     this.update({ timeline: [], held: [] });
   }
 
-  /** The inspected page navigated: without "preserve log" the timeline starts over (as DevTools' Network). */
-  navigated(): void {
-    if (!this.state.preserveLog) this.clearTimeline();
+  /**
+   * The inspected page navigated: without "preserve log" the timeline starts over, keeping the
+   * navigation's own redirect chain, as DevTools' Network panel does.
+   */
+  navigated(url = ''): void {
+    if (this.state.preserveLog) return;
+    this.update((s) => ({ ...s, timeline: navigationChain(s.timeline, url), held: [] }));
   }
 
   importTimeline(entries: ClientState['timeline']): void {
