@@ -61,20 +61,35 @@ function summaryText(event: Extract<WireEvent, { type: 'request.summary' }>): st
   return parts.filter((p) => p !== null).join(' · ');
 }
 
-function groupText(group: RequestGroup): string {
+/** What the filter searches: the request line, the status, and every event's text, changed keys and values included. */
+export function groupText(group: RequestGroup): string {
   return [
     group.method,
     group.path,
+    group.status,
     group.session,
-    ...group.entries.map((e) => `${e.event.type} ${describe(e.event)}`),
+    ...group.entries.map((e) => {
+      const event = e.event;
+      const changed =
+        event.type === 'session.modified'
+          ? ` ${event.key} ${previewText(event.before)} ${previewText(event.after)}`
+          : '';
+      return `${event.type} ${describe(event)}${changed}`;
+    }),
   ]
     .join(' ')
     .toLowerCase();
 }
 
-/** The panels' own reads (getSession outside any request) load the session too: not worth a row. */
-function isInspectorRead(group: RequestGroup): boolean {
-  return group.requestId === null && group.entries.every((e) => e.event.type === 'session.loaded');
+/**
+ * The panels' own reads (getSession/getValue, which carry a command id "a<client>.<n>", or none)
+ * load the session too: not worth a row. Writes from a panel also carry an agent.command event.
+ */
+export function isInspectorRead(group: RequestGroup): boolean {
+  const own = group.requestId === null || group.requestId.startsWith('a');
+  return (
+    own && group.entries.every((e) => e.event.type === 'session.loaded' || e.event.type === 'session.expired')
+  );
 }
 
 function EventRow({ event }: { event: WireEvent }) {
@@ -171,7 +186,13 @@ export function Timeline() {
         )}
       </div>
       <ol class="requests">
-        {groups.length === 0 && <li class="empty">No session activity yet. Load a page of the app.</li>}
+        {groups.length === 0 && (
+          <li class="empty" data-testid="timeline-empty">
+            {filter && timeline.length > 0
+              ? `No request matches "${filter}".`
+              : 'No session activity yet. Load a page of the app.'}
+          </li>
+        )}
         {groups.map((g) => (
           <li key={g.key} class={`request${g.conflict ? ' conflict' : ''}`} data-request={g.requestId ?? ''}>
             <div class="request-head">
