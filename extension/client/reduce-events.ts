@@ -5,6 +5,9 @@ import type { ClientState, TimelineEntry } from './state.js';
 /** Most entries the timeline keeps; older ones fall off the front (export first to keep them). */
 export const TIMELINE_CAP = 2000;
 
+/** Expiry reasons that depend on where the session clock stands. */
+const CLOCK_REASONS = new Set(['clock-travel', 'expiry-date-passed']);
+
 /** Events that change what the selected session's view shows, so it must be fetched again. */
 const VIEW_CHANGING = new Set<WireEvent['type']>([
   'session.modified',
@@ -40,6 +43,9 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
     if (event.type === 'clock.changed') {
       clock = { now: event.at, offsetSeconds: event.offsetSeconds, frozen: event.frozen, receivedAt };
       refetch = true; // expiry maths moved with the clock
+      // Expiries that came from the clock may be undone by the move (a reset revives them); the
+      // travel command reports the ones it expired right after this event.
+      expired = Object.fromEntries(Object.entries(expired).filter(([, e]) => !CLOCK_REASONS.has(e.reason)));
       continue;
     }
     const handle: Handle | undefined = event.session;
@@ -60,7 +66,19 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
       };
     }
     if (event.type === 'session.expired' && handle) {
-      expired = { ...expired, [handle]: { reason: event.reason, at: event.expiredAt ?? event.at } };
+      // A later load only notices what an earlier event already explained (expire-now, clock-travel).
+      const known = expired[handle];
+      if (!known || event.reason !== 'expiry-date-passed')
+        expired = { ...expired, [handle]: { reason: event.reason, at: event.expiredAt ?? event.at } };
+    }
+    if (
+      handle &&
+      expired[handle] &&
+      (event.type === 'session.saved' || (event.type === 'session.loaded' && event.outcome === 'hit'))
+    ) {
+      // Alive again (clock reset, new expiry): drop the stale "expired".
+      const { [handle]: _gone, ...rest } = expired;
+      expired = rest;
     }
     if (event.type === 'request.summary' && event.expired && handle) {
       expired = { ...expired, [handle]: { reason: event.expired, at: event.at } };
