@@ -102,5 +102,23 @@ export function createExtensionPlatform(): Platform {
     },
     storage,
     theme: () => (browser.devtools.panels.themeName === 'dark' ? 'dark' : 'light'),
+    onThemeChanged(listener) {
+      const panels = browser.devtools.panels as unknown as {
+        /** Chrome: one handler per page, called with the new theme name. */
+        setThemeChangeHandler?(handler: ((name: string) => void) | undefined): void;
+        /** Firefox. */
+        onThemeChanged?: {
+          addListener(fn: (name: string) => void): void;
+          removeListener(fn: (name: string) => void): void;
+        };
+      };
+      const changed = (name: string): void => listener(name === 'dark' ? 'dark' : 'light');
+      if (panels.setThemeChangeHandler) {
+        panels.setThemeChangeHandler(changed);
+        return () => panels.setThemeChangeHandler?.(undefined);
+      }
+      panels.onThemeChanged?.addListener(changed);
+      return () => panels.onThemeChanged?.removeListener(changed);
+    },
   };
 }

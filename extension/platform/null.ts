@@ -36,5 +36,12 @@ export function createNullPlatform(origin: string | null = globalThis.location?.
     onNavigated: () => noop,
     storage: localStorageBacked('sessionscope:'),
     theme: () => (globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
+    onThemeChanged(listener) {
+      const query = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+      if (!query?.addEventListener) return noop;
+      const changed = (e: MediaQueryListEvent): void => listener(e.matches ? 'dark' : 'light');
+      query.addEventListener('change', changed);
+      return () => query.removeEventListener('change', changed);
+    },
   };
 }

@@ -84,4 +84,6 @@ export interface Platform {
   readonly storage: KeyValueStorage;
   /** DevTools theme when known, else the OS preference. */
   theme(): 'light' | 'dark';
+  /** Calls back when that theme changes (DevTools' theme setting, or the OS preference). */
+  onThemeChanged(listener: (theme: 'light' | 'dark') => void): () => void;
 }

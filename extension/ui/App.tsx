@@ -40,7 +40,12 @@ function Shell({ store, platform, origin, agentOrigin, onPair }: AppProps) {
   const readOnly = useStoreState((s) => s.welcome?.readOnly ?? true);
   const timelineCount = useStoreState((s) => s.timeline.length);
   useEffect(() => {
-    document.documentElement.dataset.theme = platform.theme();
+    const apply = (theme: 'light' | 'dark'): void => {
+      document.documentElement.dataset.theme = theme;
+    };
+    apply(platform.theme());
+    // Live: DevTools' theme setting (or the OS preference) can change while the panel is open.
+    return platform.onThemeChanged(apply);
   }, [platform]);
   // While the timeline is on screen the agent streams every request whole; otherwise only the
   // followed session's, and one summary per other request (what keeps the agent cheap for the app).

@@ -84,6 +84,19 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await shot('panel-session');
   });
 
+  it('U10 layout at 480 px (DevTools docked right): no horizontal overflow on any tab', async () => {
+    await panel.setViewportSize({ width: 480, height: 700 });
+    const overflow = () =>
+      panel.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    for (const tab of [/Session/, /Timeline/, /All sessions/]) {
+      await panel.getByRole('tab', { name: tab }).click();
+      expect(await overflow(), `horizontal overflow on ${tab}`).toBe(0);
+    }
+    await panel.getByRole('tab', { name: /Session/ }).click();
+    await shot('panel-480');
+    await panel.setViewportSize({ width: 1000, height: 760 });
+  });
+
   it('edits a value in the panel and the app renders it on reload', async () => {
     await row('user').hover();
     await panel.getByTitle('Edit user as JSON').click();
