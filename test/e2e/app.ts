@@ -36,12 +36,23 @@ export async function startApp(): Promise<E2eApp> {
         res.writeHead(303, { location: '/' }).end();
         return;
       }
+      if (url.pathname === '/cart' && req.method === 'POST') {
+        // POST → 303 → GET: the navigation whose redirect chain the timeline must keep.
+        const cart = ((await session.get('cart')) as
+          | { items: { sku: string; qty: number }[] }
+          | undefined) ?? {
+          items: [],
+        };
+        await session.set('cart', { ...cart, items: [...cart.items, { sku: 'scone', qty: 1 }] });
+        res.writeHead(303, { location: '/' }).end();
+        return;
+      }
       if (url.pathname === '/') {
         const user = (await session.get('user')) as string | undefined;
         const theme = (await session.get('theme')) as string | undefined;
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
-          `<!doctype html><title>e2e app</title><p>user: <b id="user">${escapeHtml(user ?? 'anonymous')}</b></p><p>theme: <b id="theme">${escapeHtml(theme ?? 'none')}</b></p>`,
+          `<!doctype html><title>e2e app</title><p>user: <b id="user">${escapeHtml(user ?? 'anonymous')}</b></p><p>theme: <b id="theme">${escapeHtml(theme ?? 'none')}</b></p><form method="post" action="/cart"><button id="add">Add a scone</button></form>`,
         );
         return;
       }
