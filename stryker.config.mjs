@@ -35,6 +35,7 @@ const GROUPS = {
   http: {
     mutate: ['server-agent/http/middleware.ts', 'server-agent/http/cookies.ts'],
     tests: [
+      'test/http/cookies.test.ts',
       'test/http/node.test.ts',
       'test/http/adapter-misuse.test.ts',
       'test/http/node-response.test.ts',
