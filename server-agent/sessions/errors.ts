@@ -118,6 +118,8 @@ export class SignatureExpired extends BadSignature {
 /** The backing service (database, Redis, disk) failed or did not answer in time. HTTP 503. */
 export class StoreUnavailable extends SessionError {
   readonly status = 503;
+  /** Fastify reads statusCode, Express and Koa read status: each framework answers 503. */
+  readonly statusCode = 503;
   constructor(message: string, options?: { cause?: unknown }) {
     super('SESSION_STORE_UNAVAILABLE', message, options);
   }

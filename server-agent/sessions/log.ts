@@ -2,6 +2,8 @@
  * A namespaced logger. debug() lines appear when DEBUG matches the namespace (DEBUG=sessionscope:*);
  * notices, warnings and errors go to the sink (stderr by default, replaceable for tests and apps).
  */
+import { scrubError, scrubKeys } from './key-scrub.js';
+
 export type Level = 'debug' | 'notice' | 'warn' | 'error';
 export interface LogRecord {
   level: Level;
@@ -50,17 +52,24 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
+/** Every record passes the one key scrubber (S5): no raw session key in any log line. */
+function emit(record: LogRecord): void {
+  record.message = scrubKeys(record.message);
+  if (record.error !== undefined) scrubError(record.error);
+  sink(record);
+}
+
 export function createLogger(namespace: string): Logger {
   return {
     get enabled() {
       return debugPattern?.test(namespace) ?? false;
     },
     debug(message) {
-      if (debugPattern?.test(namespace)) sink({ level: 'debug', namespace, message });
+      if (debugPattern?.test(namespace)) emit({ level: 'debug', namespace, message });
     },
-    notice: (message) => sink({ level: 'notice', namespace, message }),
-    warn: (message, error) => sink({ level: 'warn', namespace, message, error }),
-    error: (message, error) => sink({ level: 'error', namespace, message, error }),
+    notice: (message) => emit({ level: 'notice', namespace, message }),
+    warn: (message, error) => emit({ level: 'warn', namespace, message, error }),
+    error: (message, error) => emit({ level: 'error', namespace, message, error }),
   };
 }
 

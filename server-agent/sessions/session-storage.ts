@@ -14,8 +14,12 @@ import { callStore } from './store-call.js';
 import type { LoadResult, SaveRecord } from './store.js';
 
 /** Store calls fail fast: see store-call.ts. */
-export function storeCall<T>(ctx: SessionContext, operation: () => Promise<T>): Promise<T> {
-  return callStore(ctx.store, ctx.settings.storeTimeoutMs, operation);
+export function storeCall<T>(
+  ctx: SessionContext,
+  operation: () => Promise<T>,
+  key?: string | null,
+): Promise<T> {
+  return callStore(ctx.store, ctx.settings.storeTimeoutMs, operation, key);
 }
 
 export function wellFormedKey(ctx: SessionContext, key: string): boolean {
@@ -54,7 +58,7 @@ export async function loadRecord(
   if (!wellFormed) result = { outcome: 'miss' };
   else {
     try {
-      result = await storeCall(ctx, () => ctx.store.load(key));
+      result = await storeCall(ctx, () => ctx.store.load(key), key);
     } catch (error) {
       // onStoreUnavailable 'continue': go on with an empty session that keeps its key, so the
       // middleware neither saves it nor deletes the visitor's cookie.
@@ -97,7 +101,7 @@ async function checkCaps(
     if (needsTouch(data, ctx.settings, now)) loaded.touch = true;
     return { outcome: 'hit', data };
   }
-  if (ctx.store.capabilities.serverSide) await storeCall(ctx, () => ctx.store.delete(key));
+  if (ctx.store.capabilities.serverSide) await storeCall(ctx, () => ctx.store.delete(key), key);
   return { outcome: 'expired', expiredAt: new Date(exceededAt), reason: 'lifetime-cap' };
 }
 
@@ -126,7 +130,7 @@ export async function mergeWithStored(
   baseline: Baseline,
   data: SessionData,
 ): Promise<SessionData> {
-  const stored = await storeCall(ctx, () => ctx.store.load(key));
+  const stored = await storeCall(ctx, () => ctx.store.load(key), key);
   if (stored.outcome === 'miss')
     throw new UpdateError('The session was deleted by another request before this merge save.');
   return mergeChanges(stored.outcome === 'hit' ? stored.data : new Map(), baseline, data);

@@ -147,7 +147,7 @@ export class Session extends SessionMapping {
 
   async exists(key: string | null): Promise<boolean> {
     if (!key || !this.#wellFormed(key)) return false;
-    return this.#call(() => this.#ctx.store.exists(key));
+    return this.#call(() => this.#ctx.store.exists(key), key);
   }
 
   async create(): Promise<void> {
@@ -255,7 +255,7 @@ export class Session extends SessionMapping {
       return;
     }
     if (!key) return;
-    if (this.#wellFormed(key)) await this.#call(() => this.#ctx.store.delete(key));
+    if (this.#wellFormed(key)) await this.#call(() => this.#ctx.store.delete(key), key);
     if (this.#ctx.events.active)
       this.#ctx.events.emit('session.deleted', {
         ...this.#base(),
@@ -311,8 +311,8 @@ export class Session extends SessionMapping {
     return wellFormedKey(this.#ctx, key);
   }
 
-  #call<T>(operation: () => Promise<T>): Promise<T> {
-    return storeCall(this.#ctx, operation);
+  #call<T>(operation: () => Promise<T>, key: string | null = this.#key): Promise<T> {
+    return storeCall(this.#ctx, operation, key);
   }
 
   #base(): { at: number; requestId?: string; session?: string } {

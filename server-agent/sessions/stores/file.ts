@@ -121,9 +121,10 @@ export function createFileStore(context: StoreContext): SessionStore {
       [text, modifiedMs] = await Promise.all([readFile(path, 'ascii'), stat(path).then((s) => s.mtimeMs)]);
     } catch (error) {
       if (errno(error) === 'ENOENT') return null;
-      throw new StoreUnavailable(`Cannot read the session file in ${dir}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StoreUnavailable(
+        `Cannot read the session file in ${dir} (${errno(error) ?? 'error'}). Check the folder's permissions and SESSION_FILE_PATH.`,
+        { cause: error },
+      );
     }
     // An empty file is a create in progress (Django writes a placeholder first): an empty session.
     if (text.length === 0) return { result: { outcome: 'hit', data: new Map() }, bytes: 0, data: new Map() };
@@ -216,7 +217,7 @@ export function createFileStore(context: StoreContext): SessionStore {
         try {
           await unlink(path);
         } catch (error) {
-          if (errno(error) !== 'ENOENT') throw error;
+          if (errno(error) !== 'ENOENT') throw writeFailure(error);
         }
       });
     },
