@@ -29,6 +29,13 @@ export {
 export type * as protocol from './agent/protocol.js';
 export { createMiddlewareCore, type MiddlewareCore, REQUEST_ID_HEADER } from './http/middleware.js';
 export { nodeMiddleware } from './http/node.js';
+export {
+  migrateFromExpressSession,
+  type ExpressSessionMigration,
+  type ExpressSessionMigrationOptions,
+  type ExpressSessionStoreLike,
+  type MigrationOutcome,
+} from './http/migrate-express-session.js';
 export type {
   FastifySessionsPlugin,
   HonoSessionsMiddleware,
