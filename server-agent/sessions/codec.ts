@@ -4,12 +4,14 @@ import { BadSignature } from './errors.js';
 import { securityLog } from './log.js';
 import { pythonJsonSerializer, type SessionData } from './serializer.js';
 import { TimestampSigner } from './signing.js';
-import { PayloadTooLarge } from './zlib-codec.js';
+import { djangoPayload, PayloadTooLarge } from './zlib-codec.js';
 import type { SessionCodec } from './store.js';
 
 /** "django.contrib.sessions." + the store class's __qualname__; every built-in store is SessionStore. */
 export const SESSION_KEY_SALT = 'django.contrib.sessions.SessionStore';
 
+/** Payloads up to this many characters are remembered (one, the last). */
+const MEMO_MAX_CHARS = 16 * 1024;
 const serialize = (value: unknown) => pythonJsonSerializer.dumps(value as SessionData);
 const parse = pythonJsonSerializer.loads;
 
@@ -21,6 +23,8 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
     salt: SESSION_KEY_SALT,
     now: () => clock.nowMs(),
   });
+  let lastJson = '';
+  let lastPayload = '';
   const decodeDetailed = (text: string): ReturnType<SessionCodec['decodeDetailed']> => {
     try {
       return { data: signer.unsignObject<SessionData>(text, { parse }), problem: null };
@@ -37,7 +41,16 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
     }
   };
   return {
-    encode: (data) => signer.signObject(data, { compress: true, serialize }),
+    encode: (data) => {
+      // signing.dumps(data, compress=True), with the last payload remembered: saving unchanged
+      // data again (SESSION_SAVE_EVERY_REQUEST, new sessions alike) skips the deflate.
+      const json = serialize(data);
+      if (json !== lastJson) {
+        lastPayload = djangoPayload(Buffer.from(json, 'latin1'));
+        lastJson = json.length <= MEMO_MAX_CHARS ? json : '';
+      }
+      return signer.sign(lastPayload);
+    },
     decode: (text) => decodeDetailed(text).data,
     decodeDetailed,
   };

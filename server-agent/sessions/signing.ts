@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BadSignature, InvalidAlgorithm, SignatureExpired } from './errors.js';
 import { parsePythonJson } from './json-parse.js';
 import { pythonJsonDumps } from './serializer.js';
-import { compressIfShorter, inflateCapped } from './zlib-codec.js';
+import { djangoPayload, inflateCapped } from './zlib-codec.js';
 
 export type Secret = string | Uint8Array;
 /** hashlib's names (Django passes them to getattr(hashlib, …)) that HMAC can use. */
@@ -86,7 +86,10 @@ export function saltedHmac(
     .digest();
 }
 
-export const b64Encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+export const b64Encode = (bytes: Uint8Array): string =>
+  (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)).toString(
+    'base64url',
+  );
 export const b64Decode = (text: string): Buffer => Buffer.from(text, 'base64url');
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -199,8 +202,7 @@ export class Signer {
   /** Django's sign_object: serialize, compress when it saves more than a byte, base64, sign. */
   signObject(value: unknown, options: SignObjectOptions = {}): string {
     const json = Buffer.from((options.serialize ?? pythonJsonDumps)(value), 'latin1');
-    const compressed = options.compress ? compressIfShorter(json) : null;
-    return this.sign(compressed ? `.${b64Encode(compressed)}` : b64Encode(json));
+    return this.sign(options.compress ? djangoPayload(json) : json.toString('base64url'));
   }
 
   unsignObject<T = unknown>(signed: string, options: UnsignObjectOptions<T> = {}): T {

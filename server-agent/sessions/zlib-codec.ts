@@ -3,7 +3,7 @@
  * byte (Django's rule), and inflate with a hard output cap (a signed zlib bomb stays refused).
  */
 import { constants, createInflate, deflateSync, type Inflate, inflateSync } from 'node:zlib';
-import { compressSmall } from './zlib-deflate.js';
+import { compressSmallView } from './zlib-deflate.js';
 
 /** Inflated session payloads above this are refused (a zlib bomb signed with the secret key). */
 export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
@@ -17,16 +17,21 @@ export class PayloadTooLarge extends RangeError {
 }
 
 /**
- * Python's zlib.compress(json) when it is shorter than json.length - 1 bytes, else null. Up to
- * 16 KiB (nearly every session) the bytes are Python's own; above, node:zlib's, which Django reads
- * alike but which can differ from what Django itself would write.
+ * Django's payload for these JSON bytes: "." + base64(zlib.compress(json)) when that is shorter
+ * than json.length - 1 bytes, else base64(json). Up to 16 KiB (nearly every session) the
+ * compressed bytes are Python's own; above, node:zlib's, which Django reads alike but which can
+ * differ from what Django itself would write.
  */
-export function compressIfShorter(json: Buffer): Buffer | null {
-  const small = compressSmall(json, json.length - 1);
-  if (small !== undefined)
-    return small === null ? null : Buffer.from(small.buffer, small.byteOffset, small.length);
+export function djangoPayload(json: Buffer): string {
+  const small = compressSmallView(json, json.length - 1);
+  if (small !== undefined) {
+    if (small === null) return json.toString('base64url');
+    return `.${Buffer.from(small.buffer, small.byteOffset, small.length).toString('base64url')}`;
+  }
   const compressed = deflateSync(json);
-  return compressed.length < json.length - 1 ? compressed : null;
+  return compressed.length < json.length - 1
+    ? `.${compressed.toString('base64url')}`
+    : json.toString('base64url');
 }
 
 /**

@@ -412,7 +412,7 @@ class SmallDeflate {
     out[pos++] = (adler >>> 16) & 0xff;
     out[pos++] = (adler >>> 8) & 0xff;
     out[pos++] = adler & 0xff;
-    return pos < shorterThan ? out.slice(0, pos) : null;
+    return pos < shorterThan ? out.subarray(0, pos) : null;
   }
 
   private sendBits(value: number, length: number): void {
@@ -758,10 +758,17 @@ const small = new SmallDeflate();
 /**
  * Python's zlib.compress(input) when it is shorter than `shorterThan` bytes, else null (Django's
  * "compress only if it saves something"). Inputs above SMALL_INPUT_LIMIT return undefined: the
- * caller compresses those another way.
+ * caller compresses those another way. The result is a view of a buffer the next call reuses:
+ * read it before compressing again (compressSmall copies).
  */
-export function compressSmall(input: Uint8Array, shorterThan: number): Uint8Array | null | undefined {
+export function compressSmallView(input: Uint8Array, shorterThan: number): Uint8Array | null | undefined {
   if (input.length > SMALL_INPUT_LIMIT) return undefined;
   if (input.length < MIN_MATCH) return null;
   return small.compress(input, shorterThan);
+}
+
+/** compressSmallView with a copy of the bytes the caller may keep. */
+export function compressSmall(input: Uint8Array, shorterThan: number): Uint8Array | null | undefined {
+  const view = compressSmallView(input, shorterThan);
+  return view ? view.slice() : view;
 }

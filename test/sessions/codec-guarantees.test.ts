@@ -101,4 +101,23 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
     expect(encoded.startsWith('.')).toBe(true);
     expect(codec.decode(encoded)).toEqual(big);
   });
+
+  it('the remembered payload never outlives a change: same data gives the same payload, new data a new one', () => {
+    let now = 1_700_000_000_000;
+    const moving = createCodec(
+      KEY,
+      [],
+      createClock(() => now),
+    );
+    const first = moving.encode(data as never);
+    now += 5_000;
+    const again = moving.encode(data as never);
+    expect(again.split(':')[0]).toBe(first.split(':')[0]);
+    expect(again).not.toBe(first); // a fresh timestamp and signature every time
+    const changed = new Map(data);
+    changed.set('user', 'grace');
+    const third = moving.encode(changed as never);
+    expect(moving.decode(third)).toEqual(changed);
+    expect(moving.decode(moving.encode(data as never))).toEqual(data);
+  });
 });
