@@ -6,10 +6,15 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import express from 'express';
+import { getRequestListener } from '@hono/node-server';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa from 'koa';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessions, type Sessions } from '../../server-agent/create.js';
+import { fastifySessions } from '../../server-agent/http/fastify.js';
+import { honoSessions } from '../../server-agent/http/hono.js';
 import { koaSessions } from '../../server-agent/http/koa.js';
 import {
   type ExpressSessionMigrationOptions,
@@ -353,5 +358,83 @@ describe('10.6 migrateFromExpressSession', () => {
     expect(reply.cookie('connect.sid')?.value).toBe('');
     const again = await send(listening.url, { cookie: `sessionid=${reply.cookie('sessionid')?.value}` });
     expect(again.body).toBe('user=ada');
+  });
+
+  it('10.6 Hono: the framework-free migrate() in front of honoSessions', async () => {
+    const { cookie } = await oldLogin();
+    const sessions = createSessions({ SECRET_KEY: 'new-secret-key', DATABASE_URL: ':memory:', env: dev });
+    cleanup.push(() => sessions.close());
+    const migration = migrateFromExpressSession(sessions, { store, secret: OLD_SECRET });
+    const app = new Hono();
+    // As docs/migrating.md shows it.
+    app.use(async (c, next) => {
+      const outcome = await migration.migrate({
+        cookieHeader: c.req.header('cookie'),
+        secure: new URL(c.req.url).protocol === 'https:',
+      });
+      if (outcome) c.req.raw.headers.set('cookie', outcome.cookieHeader);
+      await next();
+      if (outcome)
+        for (const line of outcome.setCookie(c.res.headers.getSetCookie()))
+          c.res.headers.append('set-cookie', line);
+    });
+    app.use(honoSessions(sessions));
+    app.get('/', async (c) => c.text(`user=${(await c.get('session').get('user')) ?? 'anonymous'}`));
+    const listening = await listen(createServer(getRequestListener(app.fetch)));
+    cleanup.push(() => listening.close());
+    const reply = await send(listening.url, { cookie });
+    expect(reply.body).toBe('user=ada');
+    expect(reply.cookies.filter((c) => c.name === 'sessionid')).toHaveLength(1);
+    expect(reply.cookie('connect.sid')?.value).toBe('');
+    expect(
+      (await send(listening.url, { cookie: `sessionid=${reply.cookie('sessionid')?.value}` })).body,
+    ).toBe('user=ada');
+  });
+
+  it('10.6 Fastify: migrate() in onRequest, before fastifySessions', async () => {
+    const { cookie } = await oldLogin();
+    const sessions = createSessions({ SECRET_KEY: 'new-secret-key', DATABASE_URL: ':memory:', env: dev });
+    cleanup.push(() => sessions.close());
+    const migration = migrateFromExpressSession(sessions, { store, secret: OLD_SECRET });
+    let server: Server | undefined;
+    const app = Fastify({
+      serverFactory: (handler) => {
+        server = createServer(handler);
+        return server;
+      },
+    });
+    // As docs/migrating.md shows it.
+    app.addHook('onRequest', async (request, reply) => {
+      const outcome = await migration.migrate({
+        cookieHeader: request.headers.cookie,
+        secure: request.protocol === 'https',
+      });
+      if (!outcome) return;
+      request.headers.cookie = outcome.cookieHeader;
+      for (const line of outcome.setCookie([])) reply.header('set-cookie', line);
+    });
+    await app.register(fastifySessions(sessions));
+    app.get('/', async (request) => `user=${(await request.session.get('user')) ?? 'anonymous'}`);
+    app.get('/logout', async (request) => {
+      await request.session.flush();
+      return 'bye';
+    });
+    await app.ready();
+    const listening = await listen(server as Server);
+    cleanup.push(async () => {
+      await listening.close();
+      await app.close();
+    });
+    const reply = await send(listening.url, { cookie });
+    expect(reply.body).toBe('user=ada');
+    expect(reply.cookie('sessionid')?.value).toMatch(/^[a-z0-9]{32}$/);
+    expect(reply.cookie('connect.sid')?.value).toBe('');
+    expect(
+      (await send(listening.url, { cookie: `sessionid=${reply.cookie('sessionid')?.value}` })).body,
+    ).toBe('user=ada');
+    // A logout on the migrating request: sessionscope's deletion comes last, so the browser ends logged out.
+    const logout = await send(`${listening.url}/logout`, { cookie: (await oldLogin()).cookie });
+    const ours = logout.cookies.filter((c) => c.name === 'sessionid');
+    expect(ours.at(-1)?.value).toBe('');
   });
 });
