@@ -86,6 +86,10 @@ async function rotateVersusInFlight(
   return { oldKeyAlive: await sessions.store.exists(key), servedOldAfterRotation };
 }
 
+// Thousands of real store round trips: ~5 s on a quiet 2-core machine, past 20 s when other suites load it.
+// The count of trials is the point of these tests, not their speed.
+const TRIALS_TIMEOUT_MS = 120_000;
+
 describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_name, engine) => {
   const seed = runSeed(`C2/C3 ${engine.name}`);
 
@@ -113,7 +117,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
       );
       expect(resurrected).toBe(0);
       expect(interrupted).toBeGreaterThan(0); // the losing save was refused, not silently applied
-    });
+    }, TRIALS_TIMEOUT_MS);
   }
 
   it('C3: rotation vs an in-flight request on the old key: the old key never comes back, never served after rotation', async () => {
@@ -131,7 +135,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
       await sessions.close();
     }
     expect({ alive, served }).toEqual({ alive: 0, served: 0 });
-  });
+  }, TRIALS_TIMEOUT_MS);
 
   it('ID-7 / C4: a create that collides with an existing key retries with a fresh key; the old session is untouched', async () => {
     const sessions = engine.make();
