@@ -8,6 +8,7 @@ import { ImproperlyConfigured } from '../errors.js';
 import { parseIso } from '../expiry.js';
 import type { SessionStore, StoreContext } from '../store.js';
 import { createSqlStore, type SqlDriver } from './sql.js';
+import { isBusy, whileBusy } from './sqlite-busy.js';
 import {
   loadSqliteEngine,
   type SqliteConnection,
@@ -33,13 +34,16 @@ export interface SqliteOptions {
    * Django's) and puts a database this driver creates in WAL; a mode name sets it on every open.
    */
   journalMode?: string | null;
+  /** How long a statement is retried while another connection holds the lock (S3); default 1000 ms. */
+  busyRetryMs?: number;
 }
 
 function openDatabase(engine: SqliteEngine, path: string, options: SqliteOptions): SqliteConnection {
   // The folder was checked when the store was made (database-url.ts): opening never creates one.
   const creating = path === ':memory:' || !existsSync(path);
+  let db: SqliteConnection | undefined;
   try {
-    const db = engine.open(path);
+    db = engine.open(path);
     const mode = options.journalMode ?? (creating ? 'WAL' : null);
     if (mode) db.exec(`PRAGMA journal_mode = ${mode}`);
     // WAL + NORMAL: no fsync per commit (only at checkpoints). A crash of the app loses nothing; a
@@ -47,9 +51,14 @@ function openDatabase(engine: SqliteEngine, path: string, options: SqliteOptions
     // WAL). In the other journal modes NORMAL risks more, so someone else's database keeps its FULL.
     const [current] = db.all<{ journal_mode: string }>('PRAGMA journal_mode', []);
     if (current?.journal_mode.toLowerCase() === 'wal') db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA busy_timeout = 5000');
+    // S3: never wait for a lock inside SQLite (that blocks the event loop); sqlite-busy.ts retries.
+    db.exec('PRAGMA busy_timeout = 0');
     return db;
   } catch (error) {
+    if (isBusy(error)) {
+      db?.close();
+      throw error;
+    }
     throw new ImproperlyConfigured(
       `Cannot open the SQLite session database at ${path}: ${(error as Error).message}. Check DATABASE_URL.`,
       { cause: error },
@@ -72,13 +81,16 @@ export function createSqliteDriver(
   // Resolved now, not on first use: a missing driver fails at createSessions.
   const engine = loadSqliteEngine(engineName);
   let db: SqliteConnection | null = null;
+  const limit = options.busyRetryMs ?? 1000;
+  // A lock met while opening (journal_mode) is retried like any statement: whileBusy below.
   const database = () => (db ??= openDatabase(engine, path, options));
   return {
     name: 'sqlite',
     engine: engine.name,
-    async run<Row>(sql: string, params: unknown[]) {
-      if (/^\s*select\b/i.test(sql)) return { rows: database().all<Row>(sql, params), rowCount: 0 };
-      return { rows: [], rowCount: database().run(sql, params) };
+    run<Row>(sql: string, params: unknown[]) {
+      if (/^\s*select\b/i.test(sql))
+        return whileBusy(() => ({ rows: database().all<Row>(sql, params), rowCount: 0 }), limit);
+      return whileBusy(() => ({ rows: [] as Row[], rowCount: database().run(sql, params) }), limit);
     },
     toDbDate: toDjangoSqliteDate,
     fromDbDate(value) {
@@ -87,7 +99,7 @@ export function createSqliteDriver(
       return date;
     },
     async ensureSchema() {
-      for (const statement of SCHEMA) database().exec(statement);
+      for (const statement of SCHEMA) await whileBusy(() => database().exec(statement), limit);
     },
     async close() {
       db?.close();
@@ -104,6 +116,9 @@ export function createSqliteStore(
 ): SessionStore {
   return createSqlStore(
     context,
-    createSqliteDriver(path, engine, { journalMode: context.settings.sessionSqliteJournalMode }),
+    createSqliteDriver(path, engine, {
+      journalMode: context.settings.sessionSqliteJournalMode,
+      busyRetryMs: context.settings.storeTimeoutMs,
+    }),
   );
 }
