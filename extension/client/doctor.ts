@@ -10,6 +10,8 @@ import {
   type ErrorMessage,
   PROTOCOL_VERSION,
   WS_PATH,
+  DOCTOR_TOKEN_HEADER,
+  TOKEN_PROTOCOL_PREFIX,
 } from '../../server-agent/agent/protocol.js';
 
 export interface Diagnosis {
@@ -90,7 +92,10 @@ export function diagnoseClose(code: number): Diagnosis | null {
   return null;
 }
 
-export type Fetcher = (url: string) => Promise<{ status: number; json(): Promise<unknown> }>;
+export type Fetcher = (
+  url: string,
+  init?: { headers: Record<string, string> },
+) => Promise<{ status: number; json(): Promise<unknown> }>;
 
 /** Asks the agent which handshake check fails for these credentials. */
 export async function probe(
@@ -99,10 +104,14 @@ export async function probe(
   fetcher: Fetcher = globalThis.fetch,
 ): Promise<Diagnosis> {
   const url = new URL(WS_PATH, origin);
-  url.searchParams.set('token', token);
+  // Never `?token=`: the token must not land in a request line (access logs). It rides in a header
+  // as the same subprotocol entry the WebSocket offers.
+  const headers: Record<string, string> = token
+    ? { [DOCTOR_TOKEN_HEADER]: TOKEN_PROTOCOL_PREFIX + token }
+    : {};
   let response: Awaited<ReturnType<Fetcher>>;
   try {
-    response = await fetcher(url.href);
+    response = await fetcher(url.href, { headers });
   } catch (error) {
     return diagnose('unreachable', `${origin}: ${error instanceof Error ? error.message : String(error)}`);
   }

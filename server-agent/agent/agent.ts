@@ -36,6 +36,7 @@ import {
   REFUSAL_HEADER,
   SUBPROTOCOL,
   WS_PATH,
+  DOCTOR_TOKEN_HEADER,
 } from './protocol.js';
 import { createRedactor, type RedactOption } from './redact.js';
 import { routeUpgrades } from './upgrades.js';
@@ -143,7 +144,15 @@ function mount(sessions: SessionManager, options: AgentOptions, token: string): 
     if (withCredentials) {
       steps.push(
         () => checkOrigin(req.headers.origin, req.headers.host, originPolicy),
-        () => checkToken(presentedToken(req.url, headerText(req.headers['sec-websocket-protocol'])), token),
+        () =>
+          checkToken(
+            presentedToken(
+              req.url,
+              headerText(req.headers['sec-websocket-protocol']) ??
+                headerText(req.headers[DOCTOR_TOKEN_HEADER]),
+            ),
+            token,
+          ),
       );
     }
     for (const step of steps) {

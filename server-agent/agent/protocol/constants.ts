@@ -21,6 +21,11 @@ export const SUBPROTOCOL = 'sessionscope.v1';
  * the query string can end up in logs.
  */
 export const TOKEN_PROTOCOL_PREFIX = 'sessionscope.token.';
+/**
+ * The connection doctor's plain GET carries the same `sessionscope.token.<token>` entry in this
+ * header (fetch may not set Sec-WebSocket-Protocol), so the token never lands in a request line.
+ */
+export const DOCTOR_TOKEN_HEADER = 'x-sessionscope-protocol';
 /** Response header naming the request's id, joinable with the browser's network log. */
 export const REQUEST_ID_HEADER = 'x-sessionscope-request';
 /** On a refused upgrade (and on a plain GET of WS_PATH, the doctor probe) the agent names the failed check here. */

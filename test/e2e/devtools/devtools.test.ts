@@ -66,6 +66,13 @@ describe.skipIf(!available)('E2E real DevTools: the Sessions panel inside Chromi
       .fill(`${app.origin}/__sessionscope/#token=${app.agent.token}`);
     await panel.getByRole('button', { name: 'Pair' }).click();
     await expect.poll(() => panel.getByTestId('connection-status').textContent()).toBe('Connected');
+    // U13: the doctor's probe carries the token in a header (no ?token=), which an extension page may send.
+    const report = await panel.evaluate(
+      async ([url, token]) =>
+        (await fetch(url!, { headers: { 'x-sessionscope-protocol': `sessionscope.token.${token}` } })).json(),
+      [`${app.origin}/__sessionscope/ws`, app.agent.token],
+    );
+    expect(report).toMatchObject({ ok: true });
   });
 
   it('E2E-DT login: logging in on the page shows the session, its cookie and expiry', async () => {
