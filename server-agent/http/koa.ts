@@ -7,6 +7,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
 import { assertSessions, secureRequestChecker } from './adapter-checks.js';
+import { guardKoaContexts, sessionClaimed } from './missing-session.js';
 import { createMiddlewareCore, type FinishResult } from './middleware.js';
 
 declare module 'koa' {
@@ -19,11 +20,12 @@ export function koaSessions(sessions: SessionManager): Middleware {
   assertSessions(sessions, 'koaSessions');
   const core = createMiddlewareCore(sessions, { accessor: 'ctx.session' });
   const isSecure = secureRequestChecker(sessions);
+  guardKoaContexts();
   const marker = Symbol('sessionscope');
 
   return async function sessionscope(ctx: Context, next: Next) {
     const state = ctx.state as Record<PropertyKey, unknown>;
-    if (state[marker] || (ctx as { session?: unknown }).session !== undefined) {
+    if (state[marker] || sessionClaimed(ctx)) {
       throw new Error(
         'ctx.session is already set: sessionscope is installed twice, or after another session middleware (koa-session). Keep one app.use(koaSessions(sessions)), before your routes.',
       );

@@ -21,6 +21,7 @@ import type { SessionManager } from '../sessions/manager.js';
 import type { JsonValue } from '../sessions/serializer.js';
 import { assertSessions, secureRequestChecker } from './adapter-checks.js';
 import { mergeVary, sessionCookie } from './cookies.js';
+import { sessionClaimed } from './missing-session.js';
 import { nodeSecureSignals } from './node.js';
 
 const log = createLogger('sessionscope:migrate');
@@ -225,7 +226,7 @@ export function migrateFromExpressSession(
   }
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
-    if (Object.hasOwn(req, 'session')) {
+    if (sessionClaimed(req)) {
       next?.(
         new ImproperlyConfigured(
           'migrateFromExpressSession runs after a session middleware on this request. Put app.use(migrateFromExpressSession(sessions, {...})) before app.use(sessions.middleware()), and remove express-session.',

@@ -9,6 +9,7 @@ import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
 import { secureRequestChecker } from './adapter-checks.js';
+import { guardNodeRequests, sessionClaimed } from './missing-session.js';
 import type { SecureSignals } from './secure.js';
 import {
   createMiddlewareCore,
@@ -38,8 +39,9 @@ export function nodeMiddleware(
   core: MiddlewareCore = createMiddlewareCore(sessions),
 ): NodeMiddleware {
   const isSecure = secureRequestChecker(sessions);
+  guardNodeRequests();
   return (req, res, next) => {
-    if (req.session) {
+    if (sessionClaimed(req)) {
       next?.(
         new Error(
           'sessionscope middleware is installed twice on this request; keep one app.use(sessions.middleware()).',

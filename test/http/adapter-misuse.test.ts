@@ -1,8 +1,10 @@
 /** Adapters refuse misuse at registration (or on the first request) with a message naming the fix. */
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { getRequestListener } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import express from 'express';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSessions, type Sessions } from '../../server-agent/create.js';
@@ -10,6 +12,7 @@ import { fastifySessions } from '../../server-agent/http/fastify.js';
 import { honoSessions } from '../../server-agent/http/hono.js';
 import { koaSessions } from '../../server-agent/http/koa.js';
 import type { SessionManager } from '../../server-agent/sessions/manager.js';
+import { ImproperlyConfigured } from '../../server-agent/sessions/errors.js';
 import { type LogRecord, setLogSink } from '../../server-agent/sessions/log.js';
 import { type Listening, listen, send } from '../helpers/http.js';
 
@@ -113,3 +116,103 @@ describe('adapter misuse', () => {
     expect(count()).toBe(1);
   });
 });
+
+describe('U5 misordered middleware', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  const make = (): Sessions => {
+    const sessions = createSessions({ SECRET_KEY: 'test-secret-key', DATABASE_URL: ':memory:' });
+    cleanup.push(() => sessions.close());
+    return sessions;
+  };
+
+  it('U5 misordered middleware in Express: a route before sessions.middleware() gets a clear error naming the fix', async () => {
+    const sessions = make();
+    const app = express();
+    const failures: unknown[] = [];
+    app.get('/early', async (req, res, next) => {
+      try {
+        res.send(String(await req.session.get('user')));
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.use(sessions.middleware());
+    app.get('/late', async (req, res) => {
+      await req.session.set('user', 'ada');
+      res.send('ok');
+    });
+    app.use((error: unknown, _req: unknown, res: express.Response, _next: unknown) => {
+      failures.push(error);
+      res.status(500).send('failed');
+    });
+    const server = await listen(createServer(app));
+    cleanup.push(() => server.close());
+    expect((await send(`${server.url}/early`)).status).toBe(500);
+    expect(failures[0]).toBeInstanceOf(ImproperlyConfigured);
+    expect(String(failures[0])).toMatch(
+      /req\.session was used before sessionscope's middleware ran.*Move app\.use\(sessions\.middleware\(\)\) above your routes/,
+    );
+    expect(String(failures[0])).not.toContain('Cannot read properties');
+    // The right order is untouched by the guard.
+    const late = await send(`${server.url}/late`);
+    expect(late.status).toBe(200);
+    expect(late.cookie()?.value).toMatch(/^[a-z0-9]{32}$/);
+  });
+
+  it('U5 misordered middleware in Koa: a middleware before koaSessions gets a clear error naming the fix', async () => {
+    const sessions = make();
+    const app = new Koa();
+    const errors: unknown[] = [];
+    app.silent = true;
+    app.on('error', (error) => errors.push(error));
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/early') ctx.body = String(await ctx.session.get('user'));
+      else await next();
+    });
+    app.use(koaSessions(sessions));
+    app.use(async (ctx) => {
+      await ctx.session.set('user', 'ada');
+      ctx.body = 'ok';
+    });
+    const server = await serveKoa(app);
+    cleanup.push(() => server.close());
+    expect((await send(`${server.url}/early`)).status).toBe(500);
+    expect(errors[0]).toBeInstanceOf(ImproperlyConfigured);
+    expect(String(errors[0])).toMatch(
+      /ctx\.session was used before sessionscope's middleware ran.*Move app\.use\(koaSessions\(sessions\)\) above app\.use\(router\.routes\(\)\)/,
+    );
+    const late = await send(`${server.url}/late`);
+    expect(late.status).toBe(200);
+    expect(late.cookie()?.value).toMatch(/^[a-z0-9]{32}$/);
+  });
+
+  it('U5 the guard never hides a real second session library (koa-session before koaSessions)', async () => {
+    const sessions = make();
+    const app = new Koa();
+    app.keys = ['k'];
+    const errors: unknown[] = [];
+    app.silent = true;
+    app.on('error', (error) => errors.push(error));
+    app.use(koaSession({}, app));
+    app.use(koaSessions(sessions));
+    app.use((ctx) => {
+      ctx.body = 'unreachable';
+    });
+    const server = await serveKoa(app);
+    cleanup.push(() => server.close());
+    expect((await send(server.url)).status).toBe(500);
+    expect(String(errors[0])).toMatch(/already set/);
+  });
+});
+
+// Loaded without its type declarations, which would retype ctx.session.
+const { createSession: koaSession } = createRequire(import.meta.url)('koa-session') as {
+  createSession: (options: object, app: Koa) => Koa.Middleware;
+};
+
+async function serveKoa(app: Koa) {
+  return listen(createServer(app.callback()));
+}

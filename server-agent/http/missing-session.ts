@@ -1,0 +1,101 @@
+/**
+ * U5: a route registered before sessionscope's middleware reads `req.session` / `ctx.session` while
+ * it is still unset, and used to die with "Cannot read properties of undefined (reading 'get')".
+ * Once an app creates the middleware, the prototype requests (or Koa contexts) inherit from answers
+ * such reads with a stand-in whose every use throws ImproperlyConfigured naming the order fix. The
+ * middleware's own assignment defines the real property on the request, so the stand-in is never
+ * seen after it ran, and costs nothing on the normal path.
+ */
+import { createRequire } from 'node:module';
+import { IncomingMessage } from 'node:http';
+import { inspect } from 'node:util';
+import { ImproperlyConfigured } from '../sessions/errors.js';
+
+const GUARD = Symbol.for('sessionscope.missingSessionGuard');
+
+/** Reads that must not throw: printing, awaiting, JSON and type probes of the stand-in. */
+const HARMLESS = new Set<PropertyKey>([
+  'then',
+  'toJSON',
+  Symbol.toPrimitive,
+  Symbol.toStringTag,
+  Symbol.iterator,
+  Symbol.asyncIterator,
+  inspect.custom,
+]);
+
+function standIn(message: string): object {
+  const fail = () => {
+    throw new ImproperlyConfigured(message);
+  };
+  return new Proxy(Object.create(null) as object, {
+    get: (_target, property) => (HARMLESS.has(property) ? undefined : fail()),
+    set: fail,
+    has: fail,
+    deleteProperty: fail,
+    ownKeys: fail,
+  });
+}
+
+/**
+ * Defines the guarded `session` on `prototype` unless something (another session library) already
+ * owns the name there. `exempt` lets a library that only probes for a session see `undefined`.
+ */
+export function guardMissingSession(prototype: object, message: string, exempt?: () => boolean): void {
+  if (Object.hasOwn(prototype, 'session')) return;
+  const get = function (this: object) {
+    return exempt?.() ? undefined : standIn(message);
+  };
+  Object.defineProperty(get, GUARD, { value: true });
+  Object.defineProperty(prototype, 'session', {
+    configurable: true,
+    enumerable: false,
+    get,
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, 'session', { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+
+/**
+ * Whether a real session already sits on `target` (ours from a second installation, or another
+ * library's on the object or a prototype), as opposed to nothing or only the guard.
+ */
+export function sessionClaimed(target: object): boolean {
+  for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, 'session');
+    if (!descriptor) continue;
+    if (descriptor.get && (descriptor.get as unknown as Record<symbol, unknown>)[GUARD]) return false;
+    return 'value' in descriptor ? descriptor.value != null : true;
+  }
+  return false;
+}
+
+/** express-session's "is there a session already?" probe must keep seeing nothing (both in one process). */
+const probedByExpressSession = () => /[\\/]express-session[\\/]/.test(new Error().stack ?? '');
+
+export function guardNodeRequests(): void {
+  guardMissingSession(
+    IncomingMessage.prototype,
+    "req.session was used before sessionscope's middleware ran for this request: a route or middleware registered before app.use(sessions.middleware()) touched it. Move app.use(sessions.middleware()) above your routes (and above app.use(router)).",
+    probedByExpressSession,
+  );
+}
+
+/** Koa's base context (every app's context inherits from it), from the app's own koa. */
+export function guardKoaContexts(): void {
+  let context: object;
+  try {
+    context = createRequire(`${process.cwd()}/`)('koa/lib/context.js') as object;
+  } catch {
+    try {
+      context = createRequire(import.meta.url)('koa/lib/context.js') as object;
+    } catch {
+      return; // An unusual layout: misordering keeps its plain TypeError.
+    }
+  }
+  guardMissingSession(
+    context,
+    "ctx.session was used before sessionscope's middleware ran for this request: a middleware or router registered before app.use(koaSessions(sessions)) touched it. Move app.use(koaSessions(sessions)) above app.use(router.routes()) and anything else that uses ctx.session.",
+  );
+}
