@@ -28,6 +28,8 @@ const MAX_TRACKED = 5000;
 export class ConflictTracker {
   private readonly requests = new Map<string, RequestTrack>();
   private readonly sessionsByHandle = new Map<string, SessionTrack>();
+  /** Requests whose store already reported this save's conflict (compare-and-swap, cas.ts). */
+  private readonly reportedByStore = new Set<string>();
 
   constructor(private readonly events: SessionEvents) {}
 
@@ -46,6 +48,10 @@ export class ConflictTracker {
       case 'session.saved':
         if (event.session) this.saved(requestId, event.session, event.at);
         break;
+      case 'session.conflict':
+        // The store's compare-and-swap saw it first, exactly and across processes: one marker only.
+        if (event.detectedBy === 'store') this.reportedByStore.add(requestId);
+        break;
       case 'request.end':
         this.forget(requestId);
         break;
@@ -56,6 +62,7 @@ export class ConflictTracker {
   /** The request (or agent command) is over. */
   forget(requestId: string): void {
     this.requests.delete(requestId);
+    this.reportedByStore.delete(requestId);
   }
 
   private sessionTrack(handle: string): SessionTrack {
@@ -92,7 +99,7 @@ export class ConflictTracker {
         if (save.counter > request.loadedAfterSave && save.requestId !== requestId)
           for (const key of save.keys) overwritten.add(key);
       }
-      if (overwritten.size > 0) {
+      if (overwritten.size > 0 && !this.reportedByStore.delete(requestId)) {
         this.events.emit('session.conflict', {
           at,
           requestId,

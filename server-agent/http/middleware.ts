@@ -4,7 +4,13 @@
  * Adapters translate their request/response objects to these two calls.
  */
 import type { NotSavedReason } from '../sessions/events.js';
-import { SessionError, SessionInterrupted, StoreUnavailable, UpdateError } from '../sessions/errors.js';
+import {
+  SaveConflict,
+  SessionError,
+  SessionInterrupted,
+  StoreUnavailable,
+  UpdateError,
+} from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import { pendingOf } from '../sessions/pending-ops.js';
@@ -277,6 +283,11 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
           message: error.message,
         });
       return 'interrupted';
+    }
+    if (error instanceof SaveConflict) {
+      // The merge strategy gave up (409 in the event and the log); the app's response stands.
+      log.warn(`Session not saved: ${error.message}`);
+      return 'conflict';
     }
     if (error instanceof StoreUnavailable) {
       log.error('Session store unavailable while saving; answering 503', error);

@@ -18,7 +18,8 @@ export type SessionErrorCode =
   | 'SESSION_COOKIE_TOO_LARGE'
   | 'SESSION_NOT_SUPPORTED'
   | 'SESSION_CREATE_EXHAUSTED'
-  | 'SESSION_AGENT_REFUSED';
+  | 'SESSION_AGENT_REFUSED'
+  | 'SESSION_SAVE_CONFLICT';
 
 export class SessionError extends Error {
   readonly code: SessionErrorCode;
@@ -47,6 +48,22 @@ export class UpdateError extends SessionError {
 export const SESSION_INTERRUPTED_MESSAGE =
   "The request's session was deleted before the request completed. " +
   'The user may have logged out in a concurrent request, for example.';
+
+/**
+ * SESSION_SAVE_STRATEGY 'merge': the record kept changing under this save (another process wrote
+ * it between each re-read and write) until the bounded retries ran out. Nothing was written.
+ */
+export class SaveConflict extends SessionError {
+  readonly status = 409;
+  readonly attempts: number;
+  constructor(attempts: number) {
+    super(
+      'SESSION_SAVE_CONFLICT',
+      `409 Conflict: the session kept changing in other requests while this one saved (${attempts} compare-and-swap attempts, each re-read and merged); this request's session changes were not saved. Retry the request, or write fewer keys per request.`,
+    );
+    this.attempts = attempts;
+  }
+}
 
 export class SessionInterrupted extends SessionError {
   readonly status = 400;

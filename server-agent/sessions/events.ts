@@ -7,7 +7,14 @@ import type { JsonValue } from './serializer.js';
 
 export type LoadOutcome = 'hit' | 'miss' | 'expired' | 'invalid-signature' | 'malformed-key' | 'corrupt';
 export type ExpiryPolicy = 'default' | 'browser-close' | 'idle-seconds' | 'absolute' | 'expired';
-export type NotSavedReason = 'unmodified' | 'empty' | 'server-error' | 'interrupted' | 'store-error';
+export type NotSavedReason =
+  | 'unmodified'
+  | 'empty'
+  | 'server-error'
+  | 'interrupted'
+  | 'store-error'
+  /** The merge strategy's compare-and-swap kept losing (SaveConflict, 409); the response is the app's. */
+  | 'conflict';
 export type ExpiredReason =
   | 'expiry-date-passed'
   | 'negative-expiry'
@@ -79,7 +86,11 @@ export interface SessionEventMap {
   };
   'session.expired': EventBase & { reason: ExpiredReason; expiredAt: number | null };
   'session.interrupted': EventBase & { message: string };
-  'session.conflict': EventBase & { overwrittenKeys: string[] };
+  'session.conflict': EventBase & {
+    overwrittenKeys: string[];
+    /** 'store': the store's compare-and-swap saw the record change since this request loaded it (any process). */
+    detectedBy?: 'store';
+  };
   'session.warning': EventBase & { code: string; message: string };
   'cookie.set': EventBase & { cookie: CookieAttributes; header: string };
   'cookie.deleted': EventBase & { cookie: CookieAttributes; header: string };

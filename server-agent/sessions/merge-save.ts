@@ -7,8 +7,8 @@
  * followed by `modified = true`) counts as a change too.
  *
  * The re-read and the write run under a per-session lock, so merges inside one process never
- * interleave. Across processes the window between re-read and write remains (no store-level
- * compare-and-set yet); docs/security.md says so.
+ * interleave. Across processes, stores with compare-and-swap (SQL, Redis, cached_db) close the
+ * window between re-read and write: see cas.ts. The file store keeps it (docs/security.md).
  */
 import type { JsonValue, SessionData } from './serializer.js';
 
@@ -39,6 +39,21 @@ export function mergeChanges(stored: SessionData, baseline: Baseline, current: S
     if (before === undefined || now === undefined || before !== now) merged.set(key, value);
   }
   return merged;
+}
+
+/**
+ * The keys a write of `writing` reverts: changed in the store since the load (stored ≠ baseline)
+ * and set back by this write (writing ≠ stored). What a last-writer-wins save loses.
+ */
+export function revertedKeys(stored: SessionData, baseline: Baseline, writing: SessionData): string[] {
+  const reverted: string[] = [];
+  for (const key of new Set([...stored.keys(), ...baseline.keys()])) {
+    const now = stored.has(key) ? (fingerprint(stored.get(key)) ?? '') : undefined;
+    if (now === baseline.get(key)) continue;
+    const mine = writing.has(key) ? (fingerprint(writing.get(key)) ?? '') : undefined;
+    if (mine !== now) reverted.push(key);
+  }
+  return reverted;
 }
 
 const locks = new WeakMap<object, Map<string, Promise<unknown>>>();

@@ -11,7 +11,7 @@ import type { SessionData } from './serializer.js';
 import { EXPIRY_KEY, type SessionContext } from './session-context.js';
 import { emitLoadEvents } from './session-events.js';
 import { callStore } from './store-call.js';
-import type { LoadResult, SaveRecord } from './store.js';
+import type { LoadResult, RecordVersion, SaveRecord } from './store.js';
 
 /** Store calls fail fast: see store-call.ts. */
 export function storeCall<T>(
@@ -37,6 +37,8 @@ export interface LoadedRecord {
   capCreatedAt: number | null | undefined;
   /** Lifetime caps: the idle stamp is stale, so the session must be re-saved. */
   touch: boolean;
+  /** The stored record's version, for a compare-and-swap save (cas.ts). */
+  version?: RecordVersion;
 }
 
 /** Django's load(): reads the record without caching it. */
@@ -83,6 +85,7 @@ export async function loadRecord(
   if (result.outcome === 'hit') {
     loaded.hit = true;
     loaded.data = result.data;
+    loaded.version = result.version;
   }
   return loaded;
 }

@@ -17,10 +17,11 @@ import {
   emitExpiryChanged,
   givenExpiry,
 } from './session-expiry.js';
-import { buildRecord, loadRecord, mergeWithStored, storeCall, wellFormedKey } from './session-storage.js';
+import { type CasSaved, mergeSave, persist, wantsBaseline } from './cas.js';
+import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { SessionMapping } from './session-mapping.js';
-import type { SessionStore } from './store.js';
+import type { RecordVersion, SessionStore } from './store.js';
 
 export {
   EXPIRY_KEY,
@@ -41,6 +42,8 @@ export class Session extends SessionMapping {
   #capCreatedAt: number | null = null;
   /** SESSION_SAVE_STRATEGY='merge': the data as loaded, to tell this request's changes apart. */
   #mergeBaseline: Baseline | undefined;
+  /** The record's version as loaded or last saved: the compare in a compare-and-swap save (cas.ts). */
+  #version: RecordVersion | undefined;
   readonly #ctx: SessionContext;
 
   constructor(context: SessionContext, sessionKey?: string | null) {
@@ -187,46 +190,49 @@ export class Session extends SessionMapping {
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.create();
     const key = this.#key;
+    const where = {
+      key: key ?? '',
+      requestId: this.requestId,
+      handle: () => this.#handle(),
+    };
+    const build = (current: SessionData) =>
+      buildRecord(this.#ctx, current, this.#ctx.clock.nowMs(), this.#capCreatedAt);
+    const baseline = this.#mergeBaseline;
     if (
       key !== null &&
       serverSide &&
       !mustCreate &&
-      this.#mergeBaseline &&
+      baseline &&
       this.#ctx.settings.sessionSaveStrategy === 'merge'
-    ) {
-      const baseline = this.#mergeBaseline;
-      return withSessionLock(this.#ctx.store, key, () => this.#mergeAndWrite(key, baseline, data));
-    }
-    return this.#write(data, mustCreate);
+    )
+      // Serialized per session in this process; across processes the store's compare-and-swap decides.
+      return withSessionLock(this.#ctx.store, key, () =>
+        this.#commit(false, () => mergeSave(this.#ctx, where, data, this.#version, baseline, build)),
+      );
+    return this.#commit(mustCreate, () =>
+      persist(this.#ctx, where, data, mustCreate, this.#version, baseline, build),
+    );
   }
 
-  /** The merge strategy: re-read the record, apply only this request's changes, write (under the lock). */
-  async #mergeAndWrite(key: string, baseline: Baseline, data: SessionData): Promise<void> {
-    const merged = await mergeWithStored(this.#ctx, key, baseline, data);
-    this.#cache = merged;
-    await this.#write(merged, false);
-  }
-
-  async #write(data: SessionData, mustCreate: boolean): Promise<void> {
-    const serverSide = this.#ctx.store.capabilities.serverSide;
+  async #commit(mustCreate: boolean, save: () => Promise<CasSaved>): Promise<void> {
     const started = performance.now();
-    const record = buildRecord(this.#ctx, data, this.#ctx.clock.nowMs(), this.#capCreatedAt);
-    const key = this.#key ?? '';
-    const outcome = await this.#call(() => this.#ctx.store.save(key, record, mustCreate));
-    if (outcome?.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
-    if (!serverSide) this.modified = true;
+    const { outcome, record, data } = await save();
+    if (data !== this.#cache && this.#ctx.settings.sessionSaveStrategy === 'merge') this.#cache = data;
+    this.#version = outcome.version;
+    if (outcome.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
+    if (!this.#ctx.store.capabilities.serverSide) this.modified = true;
     if (this.#ctx.events.active)
       emitSaved(this.#ctx.events, {
         at: this.#ctx.clock.nowMs(),
         requestId: this.requestId,
         session: this.#handle(),
         ms: performance.now() - started,
-        bytes: outcome?.bytes ?? 0,
+        bytes: outcome.bytes ?? 0,
         mustCreate,
         keys: [...data.keys()],
         expiresAt: record.expireDate.getTime(),
       });
-    if (this.#ctx.settings.sessionSaveStrategy === 'merge') this.#mergeBaseline = takeBaseline(data);
+    if (wantsBaseline(this.#ctx)) this.#mergeBaseline = takeBaseline(data);
   }
 
   /** Reads the record from the store without caching it (Django's load()). */
@@ -238,6 +244,7 @@ export class Session extends SessionMapping {
       this.#storeUnavailable = true;
       return loaded.data;
     }
+    this.#version = loaded.hit ? loaded.version : undefined;
     if (loaded.capCreatedAt !== undefined) this.#capCreatedAt = loaded.capCreatedAt;
     if (loaded.touch) this.modified = true;
     if (!loaded.hit) {
@@ -285,8 +292,7 @@ export class Session extends SessionMapping {
       this.#loading = undefined;
     });
     const data = await this.#loading;
-    if (this.#ctx.settings.sessionSaveStrategy === 'merge' && this.#key !== null)
-      this.#mergeBaseline = takeBaseline(data);
+    if (this.#key !== null && wantsBaseline(this.#ctx)) this.#mergeBaseline = takeBaseline(data);
     // clear() may have run while loading; its empty dict wins, as it would in Django.
     this.#cache ??= data;
     return this.#cache;

@@ -21,13 +21,18 @@ export interface StoreCapabilities {
    * collision already surfaces as CreateError and the exists() probe before it is a wasted round trip.
    */
   atomicCreate?: boolean;
+  /**
+   * saveIf() is an atomic compare-and-swap against the version a load returned (SQL UPDATE …
+   * WHERE session_data = ?, a Redis Lua script), so a write made elsewhere since the load is seen.
+   */
+  compareAndSwap?: boolean;
 }
 
 /**
  * What a load saw, exactly as stored (the db row's session_data, the cache value's bytes): a
  * later saveIf writes only while the record is still this (compare-and-swap).
  */
-export type RecordVersion = string | Uint8Array;
+export type RecordVersion = string | Uint8Array | { readonly [part: string]: string | Uint8Array };
 
 export type LoadResult =
   | { outcome: 'hit'; data: SessionData; expiresAt?: Date; version?: RecordVersion }
@@ -51,7 +56,14 @@ export interface SaveOutcome {
   key?: string;
   /** Bytes written, for the saved event and the inspector. */
   bytes?: number;
+  /** What a load would now return as the record's version (stores with compareAndSwap). */
+  version?: RecordVersion;
 }
+
+/** saveIf's answer: written, or not because the record changed since `expected`, or is gone. */
+export type SaveIfOutcome =
+  | (SaveOutcome & { written: true })
+  | { written: false; reason: 'changed' | 'gone' };
 
 export interface ListOptions {
   /** Opaque cursor from the previous page; omit for the first page. */
@@ -88,6 +100,11 @@ export interface SessionStore {
   exists(key: string): Promise<boolean>;
   /** mustCreate: insert or throw CreateError. Otherwise update or throw UpdateError; never insert. */
   save(key: string, record: SaveRecord, mustCreate: boolean): Promise<SaveOutcome | undefined>;
+  /**
+   * Update only while the stored record is still `expected` (a load's version); never inserts.
+   * Present with capabilities.compareAndSwap; stores without it keep plain save().
+   */
+  saveIf?(key: string, record: SaveRecord, expected: RecordVersion): Promise<SaveIfOutcome>;
   delete(key: string): Promise<void>;
   /** Number removed, or null when the store expires records itself. */
   clearExpired(options?: ClearExpiredOptions): Promise<number | null>;

@@ -3,7 +3,14 @@ import type { CommandOp, NackCode } from './commands.js';
 import type { ExpiryPolicy, Handle, ValuePreview } from './values.js';
 
 export type LoadOutcome = 'hit' | 'miss' | 'expired' | 'invalid-signature' | 'malformed-key' | 'corrupt';
-export type NotSavedReason = 'unmodified' | 'empty' | 'server-error' | 'interrupted' | 'store-error';
+export type NotSavedReason =
+  | 'unmodified'
+  | 'empty'
+  | 'server-error'
+  | 'interrupted'
+  | 'store-error'
+  /** The merge strategy's compare-and-swap kept losing (SaveConflict, 409); the response is the app's. */
+  | 'conflict';
 export type ExpiredReason =
   | 'expiry-date-passed'
   | 'negative-expiry'
@@ -101,7 +108,11 @@ export interface WireEventMap {
   'session.expired': WireEventBase & { reason: ExpiredReason; expiredAt: number | null };
   'session.interrupted': WireEventBase & { message: string };
   /** Two overlapping requests both saved; the later save overwrote these keys written by the earlier one. */
-  'session.conflict': WireEventBase & { overwrittenKeys: string[] };
+  'session.conflict': WireEventBase & {
+    overwrittenKeys: string[];
+    /** 'store': the store's compare-and-swap saw the record change since the load, in any process. */
+    detectedBy?: 'store';
+  };
   'session.warning': WireEventBase & { code: string; message: string };
   'cookie.set': WireEventBase & { cookie: WireCookie; header: string };
   'cookie.deleted': WireEventBase & { cookie: WireCookie; header: string };

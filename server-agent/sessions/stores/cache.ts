@@ -62,13 +62,13 @@ export interface SessionCache {
     key: string,
     record: SaveRecord,
     mode: 'add' | 'replace' | 'set',
-  ): Promise<{ written: boolean; bytes: number }>;
+  ): Promise<{ written: boolean; bytes: number; value?: CacheValue }>;
   /** Compare-and-swap: replace only while the stored value is still `expected` (a load's version). */
   writeIf(
     key: string,
     record: SaveRecord,
     expected: CacheValue,
-  ): Promise<{ written: boolean; bytes: number }>;
+  ): Promise<{ written: boolean; bytes: number; value: CacheValue }>;
   delete(key: string): Promise<void>;
   list(options: ListOptions): Promise<SessionPage>;
 }
@@ -114,12 +114,12 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
       const target = physicalKey(key);
       if (record.ageSeconds <= 0) return writeExpired(target, mode);
       if (mode === 'set')
-        return backend.set(target, value, ttl(record)).then(() => ({ written: true, bytes }));
+        return backend.set(target, value, ttl(record)).then(() => ({ written: true, bytes, value }));
       const writing =
         mode === 'add'
           ? backend.add(target, value, ttl(record))
           : backend.replace(target, value, ttl(record));
-      return writing.then((written) => ({ written, bytes }));
+      return writing.then((written) => ({ written, bytes, value }));
     },
     writeIf(key, record, expected) {
       const value = format.encode(record);
@@ -127,7 +127,7 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
       const ttlSeconds = record.ageSeconds <= 0 ? 1 : ttl(record);
       return backend.replaceIf(physicalKey(key), expected, value, ttlSeconds).then(async (written) => {
         if (written && record.ageSeconds <= 0) await backend.delete(physicalKey(key));
-        return { written, bytes: value.length };
+        return { written, bytes: value.length, value };
       });
     },
     delete: (key) => backend.delete(physicalKey(key)),
@@ -177,17 +177,31 @@ export function createCacheStore(
       expiresOnItsOwn: true,
       keyPattern: SERVER_KEY_PATTERN,
       atomicCreate: true,
+      compareAndSwap: true,
     },
     load: (key) => cache.load(key),
     exists: (key) => cache.exists(key),
     save: (key, record, mustCreate) =>
       // One round trip each: SET NX for create, SET XX for update (Django does GET then SET).
-      cache.write(key, record, mustCreate ? 'add' : 'replace').then(({ written, bytes }) => {
-        if (written) return { bytes };
+      cache.write(key, record, mustCreate ? 'add' : 'replace').then(({ written, bytes, value }) => {
+        if (written) return { bytes, version: value };
         throw mustCreate
           ? new CreateError()
           : new UpdateError('The session expired or was deleted from the cache before it could be saved.');
       }),
+    // Compare-and-swap in one Lua script; only a lost race costs the EXISTS that tells why.
+    async saveIf(key, record, expected) {
+      const compare =
+        typeof expected === 'string'
+          ? expected
+          : expected instanceof Uint8Array
+            ? Buffer.from(expected)
+            : null;
+      if (compare === null) return { written: false, reason: 'changed' };
+      const result = await cache.writeIf(key, record, compare);
+      if (result.written) return { written: true, bytes: result.bytes, version: result.value };
+      return { written: false, reason: (await cache.exists(key)) ? 'changed' : 'gone' };
+    },
     delete: (key) => cache.delete(key),
     // The cache drops entries itself when their TTL runs out; there is nothing to clear.
     clearExpired: async () => null,

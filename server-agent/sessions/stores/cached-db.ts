@@ -8,6 +8,7 @@ import type {
   ClearExpiredOptions,
   ListOptions,
   LoadResult,
+  RecordVersion,
   SaveRecord,
   SessionStore,
   StoreContext,
@@ -16,6 +17,14 @@ import { SERVER_KEY_PATTERN } from '../store.js';
 import type { SessionCache } from './cache.js';
 
 export const CACHED_DB_KEY_PREFIX = 'django.contrib.sessions.cached_db';
+
+function withVersion(result: LoadResult, part: 'cache' | 'db'): LoadResult {
+  if (result.outcome !== 'hit' || result.version === undefined) return result;
+  const raw = result.version;
+  return typeof raw === 'string' || raw instanceof Uint8Array
+    ? { ...result, version: { [part]: raw } }
+    : result;
+}
 
 export function createCachedDbStore(
   context: StoreContext,
@@ -32,6 +41,25 @@ export function createCachedDbStore(
     }
   };
 
+  const exists = async (key: string) => {
+    // Django checks the cache first: a hit costs no SQL.
+    if (await guarded('reading', () => cache.exists(key))) return true;
+    return db.exists(key);
+  };
+  /** Write the saved record through to the cache; the version of the copy a later load reads. */
+  const writeThrough = async (
+    key: string,
+    record: SaveRecord,
+    dbVersion: RecordVersion | undefined,
+  ): Promise<RecordVersion | undefined> => {
+    const written = await guarded('writing', () => cache.write(key, record, 'set'));
+    // A failed write would leave the previous copy in the cache, and later loads would serve
+    // that stale copy over the database's newer row: drop it (DEL works even when Redis is full).
+    if (written === undefined) await guarded('dropping a stale copy from', () => cache.delete(key));
+    if (written?.value !== undefined) return { cache: written.value };
+    return typeof dbVersion === 'string' ? { db: dbVersion } : undefined;
+  };
+
   return {
     engine: 'cached_db',
     capabilities: {
@@ -40,13 +68,15 @@ export function createCachedDbStore(
       expiresOnItsOwn: false,
       keyPattern: SERVER_KEY_PATTERN,
       atomicCreate: true,
+      compareAndSwap: db.capabilities.compareAndSwap === true,
     },
 
     async load(key): Promise<LoadResult> {
       const cached = await guarded('reading', () => cache.load(key));
       // The cached copy carries the row's expiry, so a hit is judged against the clock like the row.
-      if (cached?.outcome === 'hit') return cached;
-      const result = await db.load(key);
+      // The version says which copy was read: a compare-and-swap save compares against that one.
+      if (cached?.outcome === 'hit') return withVersion(cached, 'cache');
+      const result = withVersion(await db.load(key), 'db');
       if (result.outcome === 'hit' && result.expiresAt) {
         const record: SaveRecord = {
           data: result.data,
@@ -58,19 +88,44 @@ export function createCachedDbStore(
       return result;
     },
 
-    async exists(key) {
-      // Django checks the cache first: a hit costs no SQL.
-      if (await guarded('reading', () => cache.exists(key))) return true;
-      return db.exists(key);
-    },
+    exists,
 
     async save(key, record, mustCreate) {
       const outcome = await db.save(key, record, mustCreate);
-      const written = await guarded('writing', async () => (await cache.write(key, record, 'set')).written);
-      // A failed write would leave the previous copy in the cache, and later loads would serve
-      // that stale copy over the database's newer row: drop it (DEL works even when Redis is full).
-      if (written === undefined) await guarded('dropping a stale copy from', () => cache.delete(key));
-      return outcome;
+      return { ...outcome, version: await writeThrough(key, record, outcome?.version) };
+    },
+
+    /**
+     * Compare-and-swap on the copy the load read. A cache copy is swapped by the Lua script, then
+     * the row follows (Django's write order); a row read from the database is swapped by SQL, then
+     * the cache follows. Either way a write made elsewhere since the load is seen.
+     */
+    async saveIf(key, record, expected) {
+      const parts = expected as { cache?: string | Uint8Array; db?: string | Uint8Array };
+      if (parts.cache !== undefined) {
+        const compare = typeof parts.cache === 'string' ? parts.cache : Buffer.from(parts.cache);
+        const swapped = await guarded('swapping', () => cache.writeIf(key, record, compare));
+        if (swapped === undefined) {
+          // The cache failed: the database is the truth; save there as Django would.
+          const outcome = await db.save(key, record, false);
+          return { written: true, ...outcome, version: await writeThrough(key, record, outcome?.version) };
+        }
+        if (!swapped.written) return { written: false, reason: (await exists(key)) ? 'changed' : 'gone' };
+        try {
+          const outcome = await db.save(key, record, false);
+          return { written: true, bytes: outcome?.bytes, version: { cache: swapped.value } };
+        } catch (error) {
+          // The row is gone (a logout elsewhere): the copy just swapped in must not outlive it.
+          await guarded('dropping a stale copy from', () => cache.delete(key));
+          throw error;
+        }
+      }
+      if (typeof parts.db === 'string' && db.saveIf) {
+        const result = await db.saveIf(key, record, parts.db);
+        if (!result.written) return result;
+        return { ...result, version: await writeThrough(key, record, result.version) };
+      }
+      return { written: false, reason: 'changed' };
     },
 
     async delete(key) {

@@ -60,6 +60,7 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       expiresOnItsOwn: false,
       keyPattern: SERVER_KEY_PATTERN,
       atomicCreate: true,
+      compareAndSwap: true,
     },
 
     async load(key): Promise<LoadResult> {
@@ -73,7 +74,8 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       if (!(expiresAt.getTime() > now().getTime())) return { outcome: 'expired', expiredAt: expiresAt };
       const decoded = context.codec.decodeDetailed(row.session_data);
       if (decoded.problem) return { outcome: decoded.problem };
-      return { outcome: 'hit', data: decoded.data, expiresAt };
+      // The row's text as stored (by Django too) is the version a compare-and-swap save compares.
+      return { outcome: 'hit', data: decoded.data, expiresAt, version: row.session_data };
     },
 
     async exists(key) {
@@ -97,7 +99,20 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
         );
         if (rowCount === 0) throw new UpdateError('Forced update did not affect any rows.');
       }
-      return { bytes: Buffer.byteLength(encoded) };
+      return { bytes: Buffer.byteLength(encoded), version: encoded };
+    },
+
+    async saveIf(key, record: SaveRecord, expected) {
+      if (typeof expected !== 'string') return { written: false, reason: 'changed' };
+      const encoded = context.codec.encode(record.data);
+      // One statement: the row is updated only while it still holds what this request loaded.
+      const { rowCount } = await run(
+        `UPDATE ${TABLE} SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = ?`,
+        [encoded, driver.toDbDate(record.expireDate), key, expected],
+      );
+      if (rowCount > 0) return { written: true, bytes: Buffer.byteLength(encoded), version: encoded };
+      const { rows } = await run(`SELECT 1 AS found FROM ${TABLE} WHERE session_key = ?`, [key]);
+      return { written: false, reason: rows.length > 0 ? 'changed' : 'gone' };
     },
 
     async delete(key) {
