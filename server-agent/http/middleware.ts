@@ -35,6 +35,8 @@ export interface RequestState {
   forwarded: boolean;
   /** The cookie's key was forwarded already: no session, but do not delete the (new) cookie. */
   retired: boolean;
+  /** Handle of the key the cookie carried (only while a client listens): a deletion names its session. */
+  cookieHandle: string | undefined;
   requestId: string | undefined;
   method: string;
   path: string;
@@ -155,6 +157,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
         cookiePresent: key !== undefined,
         forwarded: forward?.kind === 'forward',
         retired: forward?.kind === 'retired',
+        cookieHandle: requestId && key ? sessions.handles.handleFor(key) : undefined,
         requestId,
         method: request.method,
         path,
@@ -268,6 +271,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       events.emit('cookie.deleted', {
         at: clock.nowMs(),
         requestId: state.requestId,
+        ...(state.cookieHandle ? { session: state.cookieHandle } : {}),
         cookie: cookie.attributes,
         header: cookie.header,
       });

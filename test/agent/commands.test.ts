@@ -253,6 +253,17 @@ describe.each(engines)('commands on $name', (engine) => {
     expect(await stale.json()).toEqual({});
   });
 
+  it('U3 the cookie.deleted event of the request after expire-now names the session, so the panel drops its stale Set-Cookie', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { cookie, handle } = await newSession('name=eve');
+    await client.ok('expireNow', { session: handle });
+    const res = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie } });
+    expect(res.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    const requestId = res.headers.get('x-sessionscope-request');
+    const deleted = await client.waitEvent((e) => e.type === 'cookie.deleted' && e.requestId === requestId);
+    expect(deleted).toMatchObject({ session: handle });
+  });
+
   it('expireNow expires the session with an event; clearExpired runs', async (ctx) => {
     if (!available) return ctx.skip();
     const { cookie, handle } = await newSession('name=ada');
