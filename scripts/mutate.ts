@@ -1,6 +1,7 @@
 /**
- * `npm run mutate [group…]`: StrykerJS over the groups of stryker.config.mjs, one bounded run per
- * group (default: all, in order), then the mutation score per file from the JSON reports.
+ * `npm run mutate [group…] [--unit|--full]`: StrykerJS over the groups of stryker.config.mjs, one
+ * bounded run per group and pass (default: all groups, both passes), then the mutation score per
+ * file from the JSON reports.
  * MUTATE_CONCURRENCY=2 uses two test runners; MUTATE_FILES=a.ts,b.ts narrows one group's run.
  * Not part of CI: the results and the survivors' triage live in docs/testing.md.
  */
@@ -8,7 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 const ALL = ['signing', 'session', 'http', 'agent'];
-const groups = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+const args = process.argv.slice(2);
+const groups = args.filter((arg) => !arg.startsWith('--'));
+if (groups.length === 0) groups.push(...ALL);
+// --unit: the fast pass only; --full: the integration pass only (re-tests the unit pass's survivors).
+const passes = args.includes('--unit') ? ['unit'] : args.includes('--full') ? ['full'] : ['unit', 'full'];
 
 interface Report {
   files: Record<string, { mutants: { status: string }[] }>;
@@ -23,12 +28,14 @@ for (const group of groups) {
     process.stderr.write(`Unknown group "${group}": use one of ${ALL.join(', ')}.\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n=== mutation group ${group} ===\n`);
-  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
-    stdio: 'inherit',
-    env: { ...process.env, MUTATE_GROUP: group },
-  });
-  if (run.status !== 0) failed = true;
+  for (const pass of passes) {
+    process.stdout.write(`\n=== mutation group ${group}, pass ${pass} ===\n`);
+    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+      stdio: 'inherit',
+      env: { ...process.env, MUTATE_GROUP: group, MUTATE_PASS: pass },
+    });
+    if (run.status !== 0) failed = true;
+  }
 }
 
 process.stdout.write('\nfile                                          killed  survived  no-cov  score\n');

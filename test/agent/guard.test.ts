@@ -2,12 +2,14 @@
  * The handshake guards as tables (AG-2 peer, AG-3 Host, AG-4 Origin, AG-5 token): every branch,
  * boundary and refusal message, so a changed rule fails a row (the mutation run checks this).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   checkHost,
   checkOrigin,
   checkPeer,
   checkToken,
+  chromeExtensionId,
   isCanonicalIPv4,
   isLoopbackAddress,
   isStrongToken,
@@ -57,6 +59,10 @@ describe('AG-3 canonical IPv4', () => {
     [' 1.2.3.4', false],
     ['a.2.3.4', false],
     ['300.1.1.1', false],
+    ['255.255.255.255', true],
+    ['1.249.0.0', true],
+    ['1.240.0.0', true],
+    ['1.2.3.250', true],
   ])('%s → %s', (text, canonical) => {
     expect(isCanonicalIPv4(text)).toBe(canonical);
   });
@@ -71,6 +77,10 @@ describe('AG-3 Host header parsing', () => {
     ['[::1]', '[::1]'],
     ['[::1]:8080', '[::1]'],
     ['[::1]x', null],
+    ['[::1]x80', null],
+    ['localhost:80:90', null],
+    ['localhost:0x50', null],
+    ['localhost:8e2', null],
     ['[::1', null],
     ['[::1]:', null],
     ['localhost:65536', null],
@@ -108,6 +118,7 @@ describe('AG-3 Host allowlist', () => {
     [`${'a'.repeat(63)}.localhost`, true],
     ['a-b.localhost', true],
     ['x.localhost', true],
+    ['1.localhost', true],
   ])('%s → %s', (header, ok) => {
     expect(checkHost(header).ok).toBe(ok);
   });
@@ -148,6 +159,15 @@ describe('AG-3 Host allowlist', () => {
       code: 'host',
       message:
         'Host "evil.example:1" is not allowed (DNS rebinding guard). Open the inspector through localhost or 127.0.0.1, or add the name to allowedHosts.',
+    });
+    // Names ending or starting in digits are names, not malformed IPv4 addresses.
+    expect(checkHost('app.1')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('DNS rebinding'),
+    });
+    expect(checkHost('1.app')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('DNS rebinding'),
     });
     const long = `${'a'.repeat(100)}.example`;
     expect(checkHost(long)).toMatchObject({ message: expect.stringContaining(`"${'a'.repeat(80)}"`) });
@@ -206,6 +226,15 @@ describe('AG-4 Origin allowlist', () => {
   });
 });
 
+describe('AG-4 extension id', () => {
+  it("is Chrome's id for the manifest key, written down (see the agent suite's AG-4)", () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../manifest.json', import.meta.url), 'utf8')) as {
+      key: string;
+    };
+    expect(chromeExtensionId(manifest.key)).toBe('bbbecghifmkhegpglelinmnokfgalggg');
+  });
+});
+
 describe('AG-5 token', () => {
   const token = 'A'.repeat(43);
 
@@ -221,6 +250,8 @@ describe('AG-5 token', () => {
     [undefined, 'sessionscope.v1', null],
     ['/?token=fromquery', `${TOKEN_PROTOCOL_PREFIX}fromprotocol`, 'fromprotocol'],
     ['/?token=fromquery', 'sessionscope.v1', 'fromquery'],
+    ['?token=first', undefined, 'first'],
+    ['/token=abc', undefined, null],
   ])('url %s, protocol %s → %s', (url, protocol, expected) => {
     expect(presentedToken(url, protocol)).toBe(expected);
   });

@@ -155,6 +155,19 @@ describe('AG-7 previews', () => {
     });
   });
 
+  it('only object keys are names: array indexes and string positions never count as keys', () => {
+    // A redactor for numeric keys tells indexes (not keys) from keys named "0".
+    const numeric = createRedactor((key) => /^\d+$/.test(key));
+    expect(preview(['abc', { a: 1 }], 'list', numeric, limits)).toEqual({
+      t: 'value',
+      value: ['abc', { a: 1 }],
+    });
+    const long = 'z'.repeat(700);
+    expect(preview(long, 'text', numeric, limits)).toEqual({ t: 'value', value: long });
+    expect(preview({ a: [long] }, 'o', numeric, limits)).toEqual({ t: 'value', value: { a: [long] } });
+    expect(JSON.stringify(preview({ '0': 'zero' }, 'o', numeric, limits))).not.toContain('zero');
+  });
+
   it('deep secrets are found (no depth shortcut up to the guard)', () => {
     let value: JsonValue = { password: 'hunter2' };
     for (let i = 0; i < 60; i++) value = { a: value };
@@ -204,6 +217,8 @@ describe('AG-7 drill-down paths', () => {
     ['cart', [{ sku: 'a' }, { sku: 'b' }]],
     ['credentials', { pin: '4321' }],
     ['profile', { name: 'ada', token: 't0k', inner: { x: 1 } }],
+    ['nothing', null],
+    ['digits', { '0': 'zero' }],
   ]);
 
   it('follows object keys and in-range integer indexes, reporting the last key', () => {
@@ -237,6 +252,9 @@ describe('AG-7 drill-down paths', () => {
       ['profile', 'toString'],
       ['profile', '__proto__'],
       ['profile', 'name', 'length'],
+      ['nothing', 'a'],
+      ['nothing', 0],
+      ['digits', 0],
       ['missing'],
       [0],
       [],

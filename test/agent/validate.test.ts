@@ -33,7 +33,7 @@ describe('AG-6 frames', () => {
 
   it('hello: protocol range, a known client, a bounded version string', () => {
     const hello = { v: 1, type: 'hello', client: 'test', protocol: { min: 1, max: 2 } };
-    expect(frame({ ...hello, clientVersion: 'v'.repeat(50), extra: 1 })).toEqual({
+    expect(frame({ ...hello, clientVersion: 'v'.repeat(50), extra: 1 })).toStrictEqual({
       ok: true,
       message: {
         v: 1,
@@ -56,16 +56,52 @@ describe('AG-6 frames', () => {
     expect(frame({ ...hello, clientVersion: 3 })).toMatchObject({ ok: true, message: { clientVersion: '' } });
   });
 
+  it('subscribe with a watch list, and watch on its own', () => {
+    const watch = { all: false, sessions: [S, 'b'.repeat(64)] };
+    expect(frame({ v: 1, type: 'subscribe', watch })).toStrictEqual({
+      ok: true,
+      message: { v: 1, type: 'subscribe', watch },
+    });
+    expect(frame({ v: 1, type: 'watch', watch: { all: true, sessions: [] } })).toStrictEqual({
+      ok: true,
+      message: { v: 1, type: 'watch', watch: { all: true, sessions: [] } },
+    });
+    const shape = problem('"watch" must be { all: boolean, sessions: handle[] }.', null);
+    for (const bad of [
+      undefined,
+      null,
+      [],
+      { all: 1, sessions: [] },
+      { all: true },
+      { all: true, sessions: 'x' },
+    ])
+      expect(frame({ v: 1, type: 'watch', watch: bad })).toEqual(shape);
+    expect(frame({ v: 1, type: 'subscribe', watch: { all: 'yes', sessions: [] } })).toEqual(shape);
+    const sixtyFour = Array.from({ length: 64 }, (_, i) => `h${i}`);
+    expect(frame({ v: 1, type: 'watch', watch: { all: false, sessions: sixtyFour } })).toMatchObject({
+      ok: true,
+    });
+    expect(frame({ v: 1, type: 'watch', watch: { all: false, sessions: [...sixtyFour, 'h64'] } })).toEqual(
+      problem('"watch.sessions" may name at most 64 sessions.', null),
+    );
+    const handles = problem('"watch.sessions" must hold session handles from events or listSessions.', null);
+    for (const item of [3, '', 'a'.repeat(65), 'a b', 'a/b', '/ab', 'ab/'])
+      expect(frame({ v: 1, type: 'watch', watch: { all: false, sessions: [item] } })).toEqual(handles);
+  });
+
   it('subscribe and unsubscribe', () => {
-    expect(frame({ v: 1, type: 'subscribe' })).toEqual({ ok: true, message: { v: 1, type: 'subscribe' } });
-    expect(frame({ v: 1, type: 'subscribe', sinceSeq: 0 })).toEqual({
+    expect(frame({ v: 1, type: 'subscribe' })).toStrictEqual({
+      ok: true,
+      message: { v: 1, type: 'subscribe' },
+    });
+    expect(frame({ v: 1, type: 'subscribe', sinceSeq: 0 })).toStrictEqual({
       ok: true,
       message: { v: 1, type: 'subscribe', sinceSeq: 0 },
     });
     expect(frame({ v: 1, type: 'subscribe', sinceSeq: -1 })).toEqual(
       problem('"sinceSeq" must be a non-negative integer.', null),
     );
-    expect(frame({ v: 1, type: 'unsubscribe', x: 1 })).toEqual({
+    expect(frame({ v: 1, type: 'unsubscribe', x: 1 })).toStrictEqual({
       ok: true,
       message: { v: 1, type: 'unsubscribe' },
     });
@@ -89,7 +125,7 @@ describe('AG-6 command bodies', () => {
   const base = { v: 1, type: 'command', id: 7 };
 
   it('listSessions', () => {
-    expect(command('listSessions')).toEqual({
+    expect(command('listSessions')).toStrictEqual({
       ok: true,
       message: {
         ...base,
@@ -103,7 +139,7 @@ describe('AG-6 command bodies', () => {
     });
     expect(
       command('listSessions', { cursor: null, limit: 1, query: 'q', field: 'key', includeExpired: false }),
-    ).toEqual({
+    ).toStrictEqual({
       ok: true,
       message: {
         ...base,
@@ -136,7 +172,7 @@ describe('AG-6 command bodies', () => {
   });
 
   it('session handles', () => {
-    expect(command('getSession', { session: S })).toEqual({
+    expect(command('getSession', { session: S })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'getSession', session: S },
     });
@@ -148,7 +184,7 @@ describe('AG-6 command bodies', () => {
   });
 
   it('getValue paths', () => {
-    expect(command('getValue', { session: S, path: ['cart', 0, 'sku'] })).toEqual({
+    expect(command('getValue', { session: S, path: ['cart', 0, 'sku'] })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'getValue', session: S, path: ['cart', 0, 'sku'] },
     });
@@ -169,11 +205,11 @@ describe('AG-6 command bodies', () => {
   });
 
   it('set: JSON values only, key required, optional revision', () => {
-    expect(command('set', { session: S, key: 'k', value: { a: [1, 'x', null, true] } })).toEqual({
+    expect(command('set', { session: S, key: 'k', value: { a: [1, 'x', null, true] } })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'set', session: S, key: 'k', value: { a: [1, 'x', null, true] } },
     });
-    expect(command('set', { session: S, key: 'k', value: null, expectedRevision: 'r1' })).toEqual({
+    expect(command('set', { session: S, key: 'k', value: null, expectedRevision: 'r1' })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'set', session: S, key: 'k', value: null, expectedRevision: 'r1' },
     });
@@ -184,6 +220,9 @@ describe('AG-6 command bodies', () => {
     expect(command('set', { session: S, key: 'k', value: deep })).toMatchObject({ ok: true });
     deep = [deep];
     expect(command('set', { session: S, key: 'k', value: deep })).toEqual(notJson);
+    // One bad element is enough, in arrays and objects alike.
+    expect(command('set', { session: S, key: 'k', value: [1, deep] })).toEqual(notJson);
+    expect(command('set', { session: S, key: 'k', value: { a: 1, b: deep } })).toEqual(notJson);
     let deepObject: unknown = 1;
     for (let i = 0; i < 101; i++) deepObject = { a: deepObject };
     expect(command('set', { session: S, key: 'k', value: deepObject })).toEqual(notJson);
@@ -202,7 +241,7 @@ describe('AG-6 command bodies', () => {
   });
 
   it('pop, flush, expireNow, cycleKey', () => {
-    expect(command('pop', { session: S, key: 'k', expectedRevision: 'r' })).toEqual({
+    expect(command('pop', { session: S, key: 'k', expectedRevision: 'r' })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'pop', session: S, key: 'k', expectedRevision: 'r' },
     });
@@ -210,12 +249,12 @@ describe('AG-6 command bodies', () => {
       problem('"key" must be a string (at most 4096 characters).'),
     );
     for (const op of ['flush', 'expireNow'])
-      expect(command(op, { session: S })).toEqual({ ok: true, message: { ...base, op, session: S } });
-    expect(command('cycleKey', { session: S })).toEqual({
+      expect(command(op, { session: S })).toStrictEqual({ ok: true, message: { ...base, op, session: S } });
+    expect(command('cycleKey', { session: S })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'cycleKey', session: S },
     });
-    expect(command('cycleKey', { session: S, browserKey: 'b', expectedRevision: 'r' })).toEqual({
+    expect(command('cycleKey', { session: S, browserKey: 'b', expectedRevision: 'r' })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'cycleKey', session: S, browserKey: 'b', expectedRevision: 'r' },
     });
@@ -223,7 +262,7 @@ describe('AG-6 command bodies', () => {
 
   it('setExpiry', () => {
     const ok = (expiry: unknown) => ({ ok: true, message: { ...base, op: 'setExpiry', session: S, expiry } });
-    expect(command('setExpiry', { session: S, expiry: null })).toEqual(ok(null));
+    expect(command('setExpiry', { session: S, expiry: null })).toStrictEqual(ok(null));
     expect(command('setExpiry', { session: S, expiry: 0 })).toEqual(ok(0));
     expect(command('setExpiry', { session: S, expiry: '2030-01-01T00:00:00Z' })).toEqual(
       ok('2030-01-01T00:00:00Z'),
@@ -240,16 +279,29 @@ describe('AG-6 command bodies', () => {
     );
     for (const expiry of ['x'.repeat(65), true, [], { seconds: '5' }, {}])
       expect(command('setExpiry', { session: S, expiry })).toEqual(bad);
+    // 1e999 is valid JSON and parses to Infinity: not a number of seconds.
+    const raw = (expiry: string) =>
+      parseClientFrame(
+        `{"v":1,"type":"command","id":7,"op":"setExpiry","session":"${S}","expiry":${expiry}}`,
+      );
+    expect(raw('1e999')).toEqual(bad);
+    expect(raw('{"seconds":-1e999}')).toEqual(bad);
   });
 
   it('clearExpired, clockReset, clockTravel', () => {
-    expect(command('clearExpired', { x: 1 })).toEqual({ ok: true, message: { ...base, op: 'clearExpired' } });
-    expect(command('clockReset', { x: 1 })).toEqual({ ok: true, message: { ...base, op: 'clockReset' } });
-    expect(command('clockTravel', { seconds: 60 })).toEqual({
+    expect(command('clearExpired', { x: 1 })).toStrictEqual({
+      ok: true,
+      message: { ...base, op: 'clearExpired' },
+    });
+    expect(command('clockReset', { x: 1 })).toStrictEqual({
+      ok: true,
+      message: { ...base, op: 'clockReset' },
+    });
+    expect(command('clockTravel', { seconds: 60 })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'clockTravel', seconds: 60 },
     });
-    expect(command('clockTravel', { to: '2030-01-01T00:00:00Z' })).toEqual({
+    expect(command('clockTravel', { to: '2030-01-01T00:00:00Z' })).toStrictEqual({
       ok: true,
       message: { ...base, op: 'clockTravel', to: '2030-01-01T00:00:00Z' },
     });
@@ -259,5 +311,8 @@ describe('AG-6 command bodies', () => {
     expect(command('clockTravel')).toEqual(exactlyOne);
     expect(command('clockTravel', { seconds: 1, to: 'x' })).toEqual(exactlyOne);
     expect(command('clockTravel', { seconds: '60' })).toEqual(problem('"seconds" must be a finite number.'));
+    expect(parseClientFrame('{"v":1,"type":"command","id":7,"op":"clockTravel","seconds":1e999}')).toEqual(
+      problem('"seconds" must be a finite number.'),
+    );
   });
 });
