@@ -13,6 +13,8 @@ import { listenOn } from './measure.js';
 export interface Running {
   url: string;
   ops(): number;
+  /** Store ops, CPU µs and RSS of the serving process, where it runs in its own (child.ts). */
+  stats?(): Promise<{ ops: number; cpuUs: number; rss: number }>;
   close(): Promise<void>;
 }
 export interface BenchApp {

@@ -25,9 +25,14 @@ async function open(app: BenchApp): Promise<Side> {
 
 async function once(side: Side, scenario: Scenario): Promise<void> {
   const spec = SCENARIOS[scenario];
-  const before = side.running.ops();
+  const before = side.running.stats ? await side.running.stats() : null;
+  const opsBefore = before ? before.ops : side.running.ops();
   const cell: Cell = await measure(side.running.url + spec.path, spec.cookie ? side.cookie : undefined);
-  const opsPerRequest = cell.requests > 0 ? (side.running.ops() - before) / cell.requests : 0;
+  const after = side.running.stats ? await side.running.stats() : null;
+  const opsAfter = after ? after.ops : side.running.ops();
+  const opsPerRequest = cell.requests > 0 ? (opsAfter - opsBefore) / cell.requests : 0;
+  const cpuUs =
+    before && after && cell.requests > 0 ? (after.cpuUs - before.cpuUs) / cell.requests : Number.NaN;
   const previous = side.best.get(scenario);
   if (!previous || cell.rps > previous.rps) {
     side.best.set(scenario, {
@@ -35,7 +40,8 @@ async function once(side: Side, scenario: Scenario): Promise<void> {
       app: side.app,
       scenario,
       opsPerRequest,
-      rssMiB: process.memoryUsage().rss / 2 ** 20,
+      cpuUs,
+      rssMiB: (after ? after.rss : process.memoryUsage().rss) / 2 ** 20,
     });
   }
 }
@@ -57,7 +63,7 @@ export async function runPair(
       const x = a.best.get(scenario) as Result;
       const y = b.best.get(scenario) as Result;
       process.stderr.write(
-        `${ours.framework} ${ours.store} ${scenario}: sessionscope ${Math.round(x.rps)} vs ${peer.library} ${Math.round(y.rps)} req/s (${(x.rps / y.rps).toFixed(2)}×)\n`,
+        `${ours.framework} ${ours.store} ${scenario}: sessionscope ${Math.round(x.rps)} (${x.cpuUs.toFixed(0)} µs CPU) vs ${peer.library} ${Math.round(y.rps)} (${y.cpuUs.toFixed(0)} µs) req/s (${(x.rps / y.rps).toFixed(2)}×)\n`,
       );
     }
   } finally {

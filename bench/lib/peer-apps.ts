@@ -27,6 +27,9 @@ import {
   koaSession,
   type PeerSession,
   type PeerStore,
+  ConnectSqlite3Store,
+  cookieSession,
+  FileStore,
   PgStore,
   RedisStore,
   SqliteStore,
@@ -64,15 +67,32 @@ export const EXPRESS_PEERS: Record<string, PeerFactory> = {
       cleanup: async () => void (await (store as unknown as { close(): Promise<void> }).close()),
     };
   },
+  /** connect-sqlite3 (node-sqlite3, asynchronous), the other SQLite store express-session users pick. */
+  'connect-sqlite3': async () => {
+    const dir = tmp();
+    const store = new ConnectSqlite3Store({ dir, db: 'peer.sqlite3', concurrentDB: true });
+    return {
+      store,
+      cleanup: async () =>
+        new Promise<void>((resolve) =>
+          (store as unknown as { db: { close(cb: () => void): void } }).db.close(() => resolve()),
+        ),
+    };
+  },
+  /** session-file-store: one JSON file per session, written asynchronously (the file engine's peer). */
+  file: async () => ({
+    store: new FileStore({ path: tmp(), retries: 0, reapInterval: -1, logFn: () => {} }),
+    cleanup: async () => {},
+  }),
 };
 
-export function expressSessionApp(storeName: string, label: string): BenchApp {
+export function expressSessionApp(storeName: string, label: string, peerKey = storeName): BenchApp {
   return {
     framework: 'Express',
     store: storeName,
     library: label,
     async start() {
-      const peer = await (EXPRESS_PEERS[storeName] as PeerFactory)();
+      const peer = await (EXPRESS_PEERS[peerKey] as PeerFactory)();
       const counted = countPeerOps(peer.store);
       const app = express();
       app.use(expressSession({ secret: SECRET, store: peer.store, resave: false, saveUninitialized: false }));
@@ -158,6 +178,35 @@ export function fastifySessionApp(): BenchApp {
         },
       );
       return serve(server, counted.total, async () => {});
+    },
+  };
+}
+
+/** cookie-session: Express's signed-cookie sessions (the whole session in a Keygrip-signed cookie). */
+export function cookieSessionApp(): BenchApp {
+  return {
+    framework: 'Express',
+    store: 'signed_cookies',
+    library: 'cookie-session',
+    async start() {
+      const app = express();
+      app.use(cookieSession({ name: 'session', keys: [SECRET] }));
+      const sessionOf = (req: express.Request) => (req as unknown as { session: PeerSession }).session;
+      app.get('/none', (_req, res) => void res.send('ok'));
+      app.get('/untouched', (_req, res) => void res.send('ok'));
+      app.get('/read', (req, res) => void res.send(String(sessionOf(req).n ?? 0)));
+      const write: express.RequestHandler = (req, res) => {
+        const session = sessionOf(req);
+        session.n = (session.n ?? 0) + 1;
+        res.send(String(session.n));
+      };
+      app.get('/write', write);
+      app.get('/new', write);
+      return serve(
+        createServer(app),
+        () => 0,
+        async () => {},
+      );
     },
   };
 }

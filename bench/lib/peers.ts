@@ -30,6 +30,15 @@ export const PgStore = (require('connect-pg-simple') as (session: ExpressSession
 export const SqliteStore = (
   require('better-sqlite3-session-store') as (session: ExpressSessionModule) => StoreClass
 )(expressSession);
+export const ConnectSqlite3Store = (
+  require('connect-sqlite3') as (session: ExpressSessionModule) => StoreClass
+)(expressSession);
+export const FileStore = (require('session-file-store') as (session: ExpressSessionModule) => StoreClass)(
+  expressSession,
+);
+export const cookieSession = require('cookie-session') as (
+  options: Record<string, unknown>,
+) => RequestHandler;
 export const koaSession = (
   require('koa-session') as { createSession: (options: Record<string, unknown>, app: unknown) => unknown }
 ).createSession;

@@ -15,5 +15,7 @@ export interface Result extends Cell {
   app: BenchApp;
   scenario: Scenario;
   opsPerRequest: number;
+  /** Server CPU µs per request (user + system of the serving process), or NaN when in-process. */
+  cpuUs: number;
   rssMiB: number;
 }
