@@ -26,6 +26,24 @@ function serverExpiry(c: WireCookie): string {
 }
 
 const flag = (v: boolean | undefined): string => (v === undefined ? '—' : v ? '✓' : '✗');
+/** A Set-Cookie without the attribute means "off": ✗ like the browser column, not "unknown". */
+const serverFlag = (s: WireCookie | null, v: boolean | undefined): string => (s ? flag(Boolean(v)) : '—');
+
+/** The cookies API's lower-case SameSite in the Set-Cookie spelling the server column uses. */
+const SAME_SITE: Record<BrowserCookie['sameSite'], string> = {
+  no_restriction: 'None',
+  lax: 'Lax',
+  strict: 'Strict',
+  unspecified: '(not set: the browser treats it as Lax)',
+};
+
+/** Chrome's store "0" and Firefox's "firefox-default" are the ordinary jar; say which one it is. */
+export function storeText(id: string): string {
+  if (id === '0' || id === 'firefox-default') return `${id} (default cookie jar)`;
+  if (id === '1' || id === 'firefox-private') return `${id} (private / incognito jar)`;
+  if (id.startsWith('firefox-container-')) return `${id} (container tab)`;
+  return id;
+}
 
 export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null, reveal: boolean): Row[] {
   const b = browser;
@@ -44,9 +62,11 @@ export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null
   const browserSameSite = b
     ? ({ no_restriction: 'none', lax: 'lax', strict: 'strict', unspecified: '' } as const)[b.sameSite]
     : '';
+  // The agent never sends keys: with "show value" the server side says why it still shows a handle.
+  const serverValue = s ? (reveal ? `${s.value} (handle: the server never sends the key)` : s.value) : '—';
   return [
     ['Name', b?.name ?? '—', s?.name ?? '—', both && b!.name !== s!.name],
-    ['Value', value, s ? s.value : '—', false],
+    ['Value', value, serverValue, false],
     [
       'Domain',
       b ? `${b.domain}${b.hostOnly ? ' (host-only)' : ''}` : '—',
@@ -61,11 +81,11 @@ export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null
       s ? `${s.size} B` : '—',
       both && cookieBytes(b!.name, b!.value) !== s!.size,
     ],
-    ['HttpOnly', flag(b?.httpOnly), flag(s?.httpOnly), both && Boolean(s!.httpOnly) !== b!.httpOnly],
-    ['Secure', flag(b?.secure), flag(s?.secure), both && Boolean(s!.secure) !== b!.secure],
+    ['HttpOnly', flag(b?.httpOnly), serverFlag(s, s?.httpOnly), both && Boolean(s!.httpOnly) !== b!.httpOnly],
+    ['Secure', flag(b?.secure), serverFlag(s, s?.secure), both && Boolean(s!.secure) !== b!.secure],
     [
       'SameSite',
-      b?.sameSite ?? '—',
+      b ? SAME_SITE[b.sameSite] : '—',
       s?.sameSite ?? (s ? '(none)' : '—'),
       both && (s!.sameSite ?? '').toLowerCase() !== browserSameSite,
     ],
@@ -76,7 +96,7 @@ export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null
       both && Boolean(s!.partitioned) !== Boolean(b!.partitionKey),
     ],
     ['Cross-site ancestor', b?.partitionKey ? flag(b.partitionKey.hasCrossSiteAncestor) : '—', '—', false],
-    ['Store', b?.storeId ?? '—', '—', false],
+    ['Store', b ? storeText(b.storeId) : '—', '—', false],
   ];
 }
 

@@ -13,7 +13,8 @@ export const DEFAULT_REDACT_PATTERNS: readonly RegExp[] = [
   /private[-_ ]?key/i,
   /credential/i,
   /signature/i,
-  /cookie/i,
+  // Django's test cookie flag (`testcookie: "worked"`, set_test_cookie) is no secret.
+  /^(?!testcookie$).*cookie/i,
   /^_auth_user_hash$/,
 ];
 

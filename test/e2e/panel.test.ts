@@ -79,7 +79,7 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     expect(await grid.locator('tr', { hasText: 'Name' }).first().textContent()).toBe(
       'Namesessionidsessionid',
     );
-    expect(await grid.locator('tr', { hasText: 'SameSite' }).textContent()).toBe('SameSitelaxLax');
+    expect(await grid.locator('tr', { hasText: 'SameSite' }).textContent()).toBe('SameSiteLaxLax');
     expect(await panel.getByTestId('countdown').textContent()).toMatch(/13d 23h 59m left|14d 0h 0m left/);
     await shot('panel-session');
   });
