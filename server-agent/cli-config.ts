@@ -3,7 +3,7 @@
  * is the settings object), else environment variables with Django's names (SECRET_KEY, SESSION_ENGINE,
  * DATABASE_URL, SESSION_FILE_PATH, CACHES as JSON, REDIS_URL as a shortcut for the cache).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -139,6 +139,19 @@ async function loadTsx(configPath: string): Promise<TsImport | null> {
     if (typeof api.tsImport === 'function') return api.tsImport;
   }
   return null;
+}
+
+/**
+ * U4: a CLI run in the wrong folder (or with a mistyped DATABASE_URL) must not create an empty
+ * SQLite database and report on it: refused unless `create` (clearsessions --create).
+ */
+export function refuseMissingDatabase(settings: SessionSettingsInput, source: string, create = false): void {
+  const database = databaseOf(settings);
+  if (database?.kind !== 'sqlite' || database.path === ':memory:' || create || existsSync(database.path))
+    return;
+  throw new ImproperlyConfigured(
+    `There is no session database at ${resolve(database.path)} (DATABASE_URL from ${source}). The CLI does not create one: run it from the app's folder, or point DATABASE_URL at the app's database; pass --create (clearsessions) to create an empty one.`,
+  );
 }
 
 /**

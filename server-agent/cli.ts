@@ -2,13 +2,12 @@
  * The `sessionscope` command: clearsessions (Django's management command, batched, with progress),
  * inspect (a standalone agent over an existing store) and help.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from './agent/package-root.js';
-import { databaseOf, loadCliSettings } from './cli-config.js';
+import { databaseOf, loadCliSettings, refuseMissingDatabase } from './cli-config.js';
 import type { DatabaseTarget } from './sessions/database-url.js';
-import { ImproperlyConfigured, SessionError } from './sessions/errors.js';
+import { SessionError } from './sessions/errors.js';
 import { createSessionManager } from './sessions/manager.js';
 import { redactUrl } from './sessions/stores/url.js';
 
@@ -92,16 +91,7 @@ async function clearSessions(args: string[], env: NodeJS.ProcessEnv): Promise<nu
   }
   const { settings, source } = await loadCliSettings(values.config, env);
   const database = databaseOf(settings);
-  if (
-    database?.kind === 'sqlite' &&
-    database.path !== ':memory:' &&
-    !existsSync(database.path) &&
-    !values.create
-  ) {
-    throw new ImproperlyConfigured(
-      `There is no session database at ${resolve(database.path)} (DATABASE_URL from ${source}). clearsessions does not create one: run it from the app's folder, or point DATABASE_URL at the app's database; pass --create to create an empty one.`,
-    );
-  }
+  refuseMissingDatabase(settings, source, values.create);
   const sessions = createSessionManager({ ...settings, env });
   const engine =
     typeof sessions.settings.sessionEngine === 'string'

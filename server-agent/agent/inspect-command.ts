@@ -3,7 +3,7 @@
  * agent (a Django app included: same table, same Redis keys, same SECRET_KEY). Runs until SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { loadCliSettings } from '../cli-config.js';
+import { loadCliSettings, refuseMissingDatabase } from '../cli-config.js';
 import type { SessionSettingsInput } from '../sessions/settings.js';
 import { createSessionManager } from '../sessions/manager.js';
 import { startAgent } from './agent.js';
@@ -54,7 +54,7 @@ export async function runInspect(argv: string[], env: NodeJS.ProcessEnv = proces
     process.stderr.write('--port must be a whole number from 0 to 65535.\n');
     return 2;
   }
-  const { settings } = await loadCliSettings(values.config, env);
+  const { settings, source } = await loadCliSettings(values.config, env);
   const overrides: SessionSettingsInput = { ...settings };
   if (values.engine) overrides.SESSION_ENGINE = values.engine;
   if (values['database-url']) overrides.DATABASE_URL = values['database-url'];
@@ -70,6 +70,7 @@ export async function runInspect(argv: string[], env: NodeJS.ProcessEnv = proces
       },
     };
   }
+  refuseMissingDatabase(overrides, values['database-url'] ? '--database-url' : source);
   const sessions = createSessionManager({ ...overrides, env });
   const agent = await startAgent(sessions, {
     port,
