@@ -17,7 +17,11 @@ export interface SessionVariables {
 /** `app.use(koaSessions(sessions))` on Koa 3. */
 export type KoaSessionsMiddleware = (ctx: object, next: () => Promise<unknown>) => Promise<void>;
 /** `app.register(fastifySessions(sessions))` on Fastify 5. */
-export type FastifySessionsPlugin = (instance: object, options: never, done: (error?: Error) => void) => void;
+export type FastifySessionsPlugin = (
+  instance: object,
+  options: object,
+  done: (error?: Error) => void,
+) => void;
 /** `app.use(honoSessions(sessions))` on Hono 4. */
 export type HonoSessionsMiddleware = (c: object, next: () => Promise<void>) => Promise<void>;
 
