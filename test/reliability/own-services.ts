@@ -34,6 +34,10 @@ export interface OwnRedis {
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP: the port still accepts connections, nothing answers (S7). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -56,7 +60,22 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
-  return { port, url: `redis://127.0.0.1:${port}/0`, kill, start, stop: kill };
+  const signal = (name: NodeJS.Signals) => {
+    const running = child as ChildProcess | null;
+    if (running && running.exitCode === null) running.kill(name);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    kill,
+    start,
+    stop: async () => {
+      signal('SIGCONT');
+      await kill();
+    },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+  };
 }
 
 const PG_BIN = (() => {

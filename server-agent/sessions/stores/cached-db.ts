@@ -15,6 +15,7 @@ import type {
 } from '../store.js';
 import { SERVER_KEY_PATTERN } from '../store.js';
 import type { SessionCache } from './cache.js';
+import { createCacheGuard } from './cache-guard.js';
 
 export const CACHED_DB_KEY_PREFIX = 'django.contrib.sessions.cached_db';
 
@@ -32,14 +33,14 @@ export function createCachedDbStore(
   cache: SessionCache,
 ): SessionStore {
   const where = cache.backend.description;
-  const guarded = async <T>(what: string, operation: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await operation();
-    } catch (error) {
-      context.log.error(`Error ${what} the session cache (${where}); using the database`, error);
-      return undefined;
-    }
-  };
+  // S7: every cache call is bounded and a frozen cache is skipped (cache-guard.ts).
+  const { guarded, required, skipping } = createCacheGuard(context, where);
+  /**
+   * Keys saved to the database while the cache could neither take the new copy nor drop the old
+   * one: their cached copy is stale, so loads skip it and drop it once the cache answers again.
+   */
+  const stale = new Set<string>();
+  const MAX_STALE = 10_000;
 
   const exists = async (key: string) => {
     // Django checks the cache first: a hit costs no SQL.
@@ -52,10 +53,17 @@ export function createCachedDbStore(
     record: SaveRecord,
     dbVersion: RecordVersion | undefined,
   ): Promise<RecordVersion | undefined> => {
-    const written = await guarded('writing', () => cache.write(key, record, 'set'));
+    const skipped = skipping();
+    const written = skipped ? undefined : await guarded('writing', () => cache.write(key, record, 'set'));
     // A failed write would leave the previous copy in the cache, and later loads would serve
-    // that stale copy over the database's newer row: drop it (DEL works even when Redis is full).
-    if (written === undefined) await guarded('dropping a stale copy from', () => cache.delete(key));
+    // that stale copy over the database's newer row: drop it (DEL works even when Redis is full),
+    // or remember to before this key is read from the cache again.
+    if (written === undefined) {
+      const dropped = skipped
+        ? undefined
+        : await guarded('dropping a stale copy from', () => cache.delete(key), true);
+      if (dropped === undefined && stale.size < MAX_STALE) stale.add(key);
+    } else stale.delete(key);
     if (written?.value !== undefined) return { cache: written.value };
     return typeof dbVersion === 'string' ? { db: dbVersion } : undefined;
   };
@@ -72,6 +80,11 @@ export function createCachedDbStore(
     },
 
     async load(key): Promise<LoadResult> {
+      if (stale.has(key)) {
+        if ((await guarded('dropping a stale copy from', () => cache.delete(key))) !== undefined)
+          stale.delete(key);
+        if (stale.has(key)) return withVersion(await db.load(key), 'db');
+      }
       const cached = await guarded('reading', () => cache.load(key));
       // The cached copy carries the row's expiry, so a hit is judged against the clock like the row.
       // The version says which copy was read: a compare-and-swap save compares against that one.
@@ -132,7 +145,8 @@ export function createCachedDbStore(
       // The cached copy goes first and must go: left behind, it would keep a logged-out session
       // alive (CVE-2015-3982's lesson). If the cache cannot delete it, nothing is deleted and the
       // caller sees the error. A second delete removes a copy a concurrent load may have put back.
-      await cache.delete(key);
+      await required('removing the cached copy', () => cache.delete(key));
+      stale.delete(key);
       await db.delete(key);
       await guarded('deleting from', () => cache.delete(key));
     },
