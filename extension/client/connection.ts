@@ -192,6 +192,7 @@ export abstract class AgentConnection {
           attempt: 0,
           nextRetryAt: null,
           welcome: message,
+          bus: message.bus,
           clock: { ...message.clock, receivedAt },
         });
         this.resubscribe(this.state.lastSeq);

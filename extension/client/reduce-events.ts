@@ -34,13 +34,19 @@ function capped(entries: TimelineEntry[]): TimelineEntry[] {
 
 /** Applies events already known to be in order (seq checks happen in the store). */
 export function foldEvents(state: ClientState, events: SequencedEvent[], receivedAt: number): FoldResult {
-  let { selected, cookies, expired, clock } = state;
+  let { selected, cookies, expired, clock, bus } = state;
   const { follow } = state;
   let refetch = false;
   const entries: TimelineEntry[] = events.map((e) => ({ ...e, epoch: state.epoch }));
   const ownPrefix = state.welcome ? `a${state.welcome.clientId}.` : null;
   for (const { event } of events) {
+    if (event.type === 'agent.bus') {
+      bus = event.bus;
+      continue;
+    }
     if (event.type === 'clock.changed') {
+      // Another process's virtual clock (agent bus): each process has its own; ours did not move.
+      if (event.proc) continue;
       clock = { now: event.at, offsetSeconds: event.offsetSeconds, frozen: event.frozen, receivedAt };
       refetch = true; // expiry maths moved with the clock
       // Expiries that came from the clock may be undone by the move (a reset revives them); the
@@ -100,6 +106,7 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
   const next: ClientState = {
     ...state,
     clock,
+    bus,
     cookies,
     expired,
     selected,

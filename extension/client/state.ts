@@ -1,5 +1,6 @@
 /** The client store's state shape: plain data, replaced (never mutated) on every change. */
 import type {
+  BusInfo,
   ClockState,
   ExpiredReason,
   Handle,
@@ -67,6 +68,8 @@ export interface ClientState {
   /** Lazily fetched values, by JSON-encoded path, for the current revision. */
   values: Record<string, ValuePreview>;
   lastFailure: CommandFailure | null;
+  /** The agent bus: the processes sharing this timeline (null: the agent runs alone). */
+  bus: BusInfo | null;
   cookies: Record<Handle, CookieRecord>;
   expired: Record<Handle, { reason: ExpiredReason; at: number }>;
   sessions: {
@@ -100,6 +103,7 @@ export function initialState(now: number): ClientState {
     pending: [],
     values: {},
     lastFailure: null,
+    bus: null,
     cookies: {},
     expired: {},
     sessions: { items: [], cursor: null, total: null, query: '', loading: false },

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Platform } from '../platform/types.js';
 import type { ClientStore } from '../client/store.js';
+import { BusBar } from './BusBar.js';
 import { ClockBanner, ClockControls } from './ClockBar.js';
 import { ConnectionBar } from './ConnectionBar.js';
 import { SessionTab, useExpansion } from './SessionTab.js';
@@ -59,6 +60,7 @@ function Shell({ store, platform, origin, agentOrigin, onPair }: AppProps) {
     <div class="app">
       <ConnectionBar agentOrigin={agentOrigin} onPair={onPair} />
       <ClockBanner />
+      <BusBar />
       <div class="tabs" role="tablist" tabIndex={-1} onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button

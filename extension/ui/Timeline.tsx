@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { WireEvent } from '../../server-agent/agent/protocol.js';
 import { groupByRequest, type RequestGroup } from '../client/reduce-events.js';
+import { procLabel } from './BusBar.js';
 import { formatBytes, formatTime, previewText, shortHandle } from './format.js';
 import { exportTimeline, parseTimeline } from './timeline-io.js';
 import { useApp, useStoreState } from './use-store.js';
@@ -121,6 +122,7 @@ export function Timeline() {
   const held = useStoreState((s) => s.held.length);
   const paused = useStoreState((s) => s.paused);
   const preserve = useStoreState((s) => s.preserveLog);
+  const bus = useStoreState((s) => s.bus);
   const [filter, setFilter] = useState('');
   const [importError, setImportError] = useState<string | null>(null);
   const groups = groupByRequest(timeline).filter(
@@ -203,6 +205,9 @@ export function Timeline() {
                 </span>
               ) : (
                 <span class="method muted">{g.entries[0]!.event.type}</span>
+              )}
+              {procLabel(bus, g.entries[0]?.event.proc) && (
+                <span class="proc">{procLabel(bus, g.entries[0]?.event.proc)}</span>
               )}
               {g.status !== undefined && (
                 <span class={`status s${Math.floor(g.status / 100)}`}>{g.status}</span>

@@ -23,6 +23,7 @@ import {
   presentedToken,
   type Verdict,
 } from './guard.js';
+import { type BusOption, createAgentBus } from './bus-connect.js';
 import { AgentHub, DEFAULT_LIMITS } from './hub.js';
 import { EXTENSION_ID } from './extension-id.js';
 import { serveInspector } from './inspector-page.js';
@@ -69,6 +70,15 @@ export interface AgentOptions {
   handshakeTimeoutMs?: number;
   /** Where the built inspector lives; default `<package root>/dist/inspector`. */
   inspectorDir?: string;
+  /**
+   * The bus that puts several processes' events in one timeline (default: SESSION_AGENT_BUS):
+   * false, true (the store's own Redis or PostgreSQL) or a redis:// / postgres:// URL.
+   */
+  bus?: BusOption;
+  /** Names the deployment on the bus (default: SESSION_AGENT_DEPLOYMENT, else "default"). */
+  deployment?: string;
+  /** How this process is named in the timeline (default: npm_package_name or the script's name). */
+  appName?: string;
 }
 
 export interface StartAgentOptions extends AgentOptions {
@@ -84,6 +94,8 @@ export interface AgentHandle {
   readonly wsUrl: string;
   readonly token: string;
   readonly hub: AgentHub;
+  /** Resolves once the bus (if any) has connected, or failed to and is retrying. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +122,7 @@ function preflight(options: AgentOptions): string {
 
 interface Mounted {
   hub: AgentHub;
+  ready: Promise<void>;
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   onHttp: (req: IncomingMessage, res: ServerResponse) => boolean;
   close(): Promise<void>;
@@ -117,13 +130,25 @@ interface Mounted {
 
 function mount(sessions: SessionManager, options: AgentOptions, token: string): Mounted {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const hub = new AgentHub(sessions, {
-    readOnly: options.readOnly ?? false,
-    redact: createRedactor(options.redact),
-    limits,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
-    agentVersion: packageRoot().version,
-  });
+  const bus = createAgentBus(
+    sessions,
+    { bus: options.bus, deployment: options.deployment, appName: options.appName },
+    log,
+  );
+  // On a bus every process must name a session alike, or one session would show as several and a
+  // command from one process could not find another's session (see handles.ts).
+  if (bus) sessions.handles.share(sessions.settings.secretKey, bus.channel);
+  const hub = new AgentHub(
+    sessions,
+    {
+      readOnly: options.readOnly ?? false,
+      redact: createRedactor(options.redact),
+      limits,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
+      agentVersion: packageRoot().version,
+    },
+    bus,
+  );
   const originPolicy = {
     extensionOrigins: (options.extensionIds ?? [EXTENSION_ID]).map((id) => `chrome-extension://${id}`),
     allowMozExtension: options.allowMozExtension ?? true,
@@ -222,6 +247,7 @@ function mount(sessions: SessionManager, options: AgentOptions, token: string): 
 
   return {
     hub,
+    ready: hub.startBus(),
     onUpgrade,
     onHttp,
     async close() {
@@ -299,6 +325,7 @@ export function attachAgent(
     },
     token,
     hub: mounted.hub,
+    ready: mounted.ready,
     async close() {
       server.off('listening', announce);
       upgrades.restore();
@@ -349,6 +376,7 @@ export async function startAgent(
     wsUrl,
     token,
     hub: mounted.hub,
+    ready: mounted.ready,
     async close() {
       await mounted.close();
       server.closeAllConnections();

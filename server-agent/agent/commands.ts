@@ -17,6 +17,7 @@ import { pythonJsonSerializer, type SessionData } from '../sessions/serializer.j
 import { EXPIRY_KEY, type Session } from '../sessions/session.js';
 import { expiryPolicy } from '../sessions/session-events.js';
 import { type CommandContext, CommandFailure, revisionOf } from './command-context.js';
+import { findKey } from './find-handle.js';
 import { listSessions } from './list.js';
 import { jsonBytes, preview, valueAt } from './preview.js';
 import {
@@ -219,11 +220,13 @@ async function open(
   handle: string,
   requestId: string,
 ): Promise<{ session: Session; data: SessionData }> {
-  const key = ctx.sessions.handles.keyFor(handle);
+  const key = await findKey(ctx.sessions, handle);
   if (key === null)
     throw new CommandFailure(
       'not_found',
-      'Unknown session handle (handles last for this process only); list the sessions again.',
+      ctx.sessions.handles.shared
+        ? 'No session in the store has this handle (gone, or never saved); list the sessions again.'
+        : 'Unknown session handle (handles last for this process only); list the sessions again.',
     );
   const session = ctx.sessions.open(key);
   session.requestId = requestId;

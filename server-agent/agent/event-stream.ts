@@ -74,6 +74,11 @@ export class EventStream {
     this.watched.add(to);
   }
 
+  /** What this process's clients watch together (announced on the bus). */
+  localWatch(): { all: boolean; sessions: string[] } {
+    return { all: this.anyAll, sessions: [...this.watched] };
+  }
+
   /** Recomputes what any client watches (after a watch change, a subscribe or a client leaving). */
   rewatch(): void {
     this.anyAll = false;

@@ -8,9 +8,11 @@ import type { RawData, WebSocket } from 'ws';
 import type { SessionEvent } from '../sessions/events.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
+import type { AgentBus } from './bus.js';
 import { ConflictTracker } from './conflicts.js';
 import { EventStream } from './event-stream.js';
 import { type Client, newClient, refuse, send } from './hub-client.js';
+import { BusLink } from './hub-bus.js';
 import { type CommandRunner, runClientCommand } from './hub-commands.js';
 import type { HubOptions } from './hub-options.js';
 import { DEFAULT_PREVIEW_LIMITS, eventPreview } from './preview.js';
@@ -41,10 +43,13 @@ export class AgentHub {
   private readonly router: RequestRouter;
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The agent bus, when several processes share one timeline. */
+  readonly link: BusLink | null;
 
   constructor(
     private readonly sessions: SessionManager,
     private readonly options: HubOptions,
+    bus: AgentBus | null = null,
   ) {
     this.conflicts = new ConflictTracker(sessions.events);
     this.stream = new EventStream(
@@ -67,12 +72,57 @@ export class AgentHub {
       publish: (event) => this.publish(event),
     };
     const stream = this.stream;
+    const link = bus
+      ? new BusLink(
+          bus,
+          stream,
+          sessions.clock,
+          () => this.greetedClients(),
+          () => this.updateListening(),
+        )
+      : null;
+    this.link = link;
     this.router = new RequestRouter({
-      wantsFull: (handle) => stream.wantsFull(handle),
+      wantsFull: (handle) => stream.wantsFull(handle) || (link?.wants(handle) ?? false),
       carry: (from, to) => stream.carry(from, to),
-      publish: (event, route, handle, full) => stream.publish(event, route, handle, full),
+      publish: (event, route, handle, full = false) => {
+        stream.publish(event, route, handle, full);
+        link?.out(event, route, handle, full);
+      },
       toWire: (event) => this.toWire(event),
     });
+  }
+
+  /** Connects the bus (several processes, one timeline); a bus that is down is retried in the background. */
+  async startBus(): Promise<void> {
+    if (!this.link) return;
+    try {
+      await this.link.start();
+    } catch (error) {
+      log.warn(`agent bus ${this.link.bus.describe} not reachable (${(error as Error).message}); retrying`);
+    }
+    this.updateListening();
+  }
+
+  private greetedClients(): number {
+    let count = 0;
+    for (const client of this.clients) if (client.greeted) count++;
+    return count;
+  }
+
+  /**
+   * Listen to the app's events only while someone can see them: a client here, or (with the bus) a
+   * client of another process. With neither, requests pay nothing.
+   */
+  private updateListening(): void {
+    const wanted = this.clients.size > 0 || (this.link?.interested ?? false);
+    if (wanted && !this.stopListening && !this.closed)
+      this.stopListening = this.sessions.events.onAny((event) => this.onSessionEvent(event));
+    else if (!wanted && this.stopListening) {
+      this.stopListening();
+      this.stopListening = null;
+      this.router.clear();
+    }
   }
 
   get full(): boolean {
@@ -94,8 +144,7 @@ export class AgentHub {
     );
     client.helloTimer.unref();
     this.clients.add(client);
-    if (!this.stopListening)
-      this.stopListening = this.sessions.events.onAny((event) => this.onSessionEvent(event));
+    this.updateListening();
     if (!this.drainTimer) {
       this.drainTimer = setInterval(() => this.stream.checkOverflowed(), 100);
       this.drainTimer.unref();
@@ -108,6 +157,7 @@ export class AgentHub {
   /** Adds an event of the agent's own (e.g. the command audit) to the stream, for every client. */
   publish(event: WireEvent): void {
     this.stream.publish(event, Route.always);
+    this.link?.out(event, Route.always, undefined, false);
   }
 
   async close(): Promise<void> {
@@ -132,6 +182,7 @@ export class AgentHub {
     );
     await Promise.all(closing);
     this.stopEvents();
+    await this.link?.close();
   }
 
   private stopEvents(): void {
@@ -146,7 +197,12 @@ export class AgentHub {
     clearTimeout(client.helloTimer);
     this.clients.delete(client);
     this.stream.rewatch();
-    if (this.clients.size === 0) this.stopEvents();
+    this.link?.bus.announce();
+    if (this.clients.size === 0) {
+      clearInterval(this.drainTimer);
+      this.drainTimer = undefined;
+    }
+    this.updateListening();
   }
 
   private onSessionEvent(event: SessionEvent): void {
@@ -206,7 +262,8 @@ export class AgentHub {
       }
       client.greeted = true;
       this.stream.rewatch();
-      send(client, welcomeFor(this.sessions, this.options, client));
+      this.link?.bus.announce();
+      send(client, welcomeFor(this.sessions, this.options, client, this.link?.info() ?? null));
       return;
     }
     if (!client.greeted) {
@@ -228,7 +285,9 @@ export class AgentHub {
   }
 
   private watch(client: Client, watch: Watch): void {
-    for (const handle of this.stream.setWatch(client, watch)) {
+    const added = this.stream.setWatch(client, watch);
+    this.link?.bus.announce();
+    for (const handle of added) {
       const cookie = this.router.lastCookie(handle);
       if (cookie) this.stream.publish(this.toWire(cookie), Route.watched, handle);
     }

@@ -21,3 +21,4 @@ export type * from './protocol/handshake.js';
 export type * from './protocol/stream.js';
 export * from './protocol/commands.js';
 export type * from './protocol/connection.js';
+export type * from './protocol/bus.js';

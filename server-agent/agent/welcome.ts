@@ -3,6 +3,7 @@ import type { SessionManager } from '../sessions/manager.js';
 import type { Client } from './hub-client.js';
 import type { HubOptions } from './hub-options.js';
 import {
+  type BusInfo,
   type Capability,
   PROTOCOL_VERSION,
   type SessionSettingsSummary,
@@ -31,7 +32,12 @@ export function settingsSummary(sessions: SessionManager): SessionSettingsSummar
   };
 }
 
-export function welcomeFor(sessions: SessionManager, options: HubOptions, client: Client): WelcomeMessage {
+export function welcomeFor(
+  sessions: SessionManager,
+  options: HubOptions,
+  client: Client,
+  bus: BusInfo | null,
+): WelcomeMessage {
   // 'commands' means the read commands at least; `readOnly` says whether writes are refused.
   const capabilities: Capability[] = [
     'events',
@@ -57,5 +63,6 @@ export function welcomeFor(sessions: SessionManager, options: HubOptions, client
     watch: { all: client.watchAll, sessions: [...client.watching] },
     redaction: options.redact.describe,
     clock: { now: clock.nowMs(), offsetSeconds: clock.offsetSeconds, frozen: clock.frozen },
+    bus,
   };
 }

@@ -1,14 +1,17 @@
 /**
  * Sessions appear in events, logs and the inspector as a salted handle, never the raw key (ID-6).
- * The salt is per process, so handles cannot be matched across restarts or reversed offline; the
- * agent resolves a handle it has seen back to the key in memory only.
+ * The salt is per process (shared by a deployment's processes only when the agent bus is on, see
+ * share()), so handles cannot be reversed offline; the agent resolves a handle it has seen back to
+ * the key in memory, or by hashing the store's keys until one matches.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
 const REMEMBERED = 10_000;
 
 export class SessionHandles {
-  private readonly salt = randomBytes(32);
+  private salt = randomBytes(32);
+  /** True once share() made handles the same in every process of the deployment. */
+  shared = false;
   private readonly keysByHandle = new Map<string, string>();
   /** One request emits several events for the same key: remember the HMAC instead of redoing it. */
   private readonly handlesByKey = new Map<string, string>();
@@ -28,6 +31,19 @@ export class SessionHandles {
     this.handlesByKey.set(key, handle);
     this.keysByHandle.set(handle, key);
     return handle;
+  }
+
+  /**
+   * Several processes on one agent bus must issue the same handle for the same key: derive the
+   * salt from SECRET_KEY and the bus scope instead of drawing it. Handles then stay stable across
+   * restarts of that deployment; they are still HMACs under a secret only the app holds, so they
+   * cannot be reversed or forged without SECRET_KEY (docs/security.md, "Agent bus").
+   */
+  share(secretKey: string, scope: string): void {
+    this.salt = createHmac('sha256', secretKey).update(`sessionscope.agent.handles:${scope}`).digest();
+    this.keysByHandle.clear();
+    this.handlesByKey.clear();
+    this.shared = true;
   }
 
   /** The key behind a handle this process has issued recently, or null. */

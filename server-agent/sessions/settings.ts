@@ -73,6 +73,13 @@ export interface SessionSettings {
    * own; 'auto' (the default) is pickle when the cache BACKEND names a Django Redis backend.
    */
   sessionCacheValueFormat: 'auto' | 'pickle' | 'json';
+  /**
+   * Extension beyond Django (off by default): the agent's event bus between processes. true = the
+   * store's own Redis or PostgreSQL; a redis://, rediss:// or postgres:// URL = that server.
+   */
+  sessionAgentBus: boolean | string;
+  /** Names the deployment on the bus (channel `sessionscope:<cookie name>:<deployment>`). */
+  sessionAgentDeployment: string;
   /** How long a store call may take before the request fails with 503 (ms). */
   storeTimeoutMs: number;
   /** What the middleware does when the store is down: answer 503, or go on without a session. */
@@ -257,6 +264,24 @@ const SPECS: Spec[] = [
       v === 'auto' || v === 'pickle' || v === 'json'
         ? null
         : 'must be "pickle" (what Django\'s Redis cache backends write), "json" (sessionscope\'s own) or "auto" (pickle for a Django Redis BACKEND)',
+  },
+  {
+    django: 'SESSION_AGENT_BUS',
+    camel: 'sessionAgentBus',
+    default: () => false,
+    check: (v) =>
+      typeof v === 'boolean' || (typeof v === 'string' && /^(rediss?|postgres(ql)?):\/\/./.test(v))
+        ? null
+        : "must be false (no bus), true (the store's own Redis or PostgreSQL) or a redis://, rediss:// or postgres:// URL",
+  },
+  {
+    django: 'SESSION_AGENT_DEPLOYMENT',
+    camel: 'sessionAgentDeployment',
+    default: () => 'default',
+    check: (v) =>
+      typeof v === 'string' && /^[A-Za-z0-9._-]{1,40}$/.test(v)
+        ? null
+        : 'must be 1-40 letters, digits, dots, dashes or underscores (it names the bus channel)',
   },
   {
     django: 'SESSION_STORE_TIMEOUT_MS',

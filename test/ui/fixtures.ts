@@ -43,6 +43,7 @@ export function welcome(overrides: Partial<WelcomeMessage> = {}): WelcomeMessage
     },
     readOnly: false,
     watch: { all: true, sessions: [] },
+    bus: null,
     redaction: [],
     clock: { now: 1_700_000_000_000, offsetSeconds: 0, frozen: false },
     ...overrides,

@@ -1,4 +1,5 @@
 /** Lifecycle events as sent: the app's session events with values replaced by previews. */
+import type { BusInfo } from './bus.js';
 import type { CommandOp, NackCode } from './commands.js';
 import type { ExpiryPolicy, Handle, ValuePreview } from './values.js';
 
@@ -25,6 +26,11 @@ export interface WireEventBase {
   /** The HTTP request the event belongs to (same value as the REQUEST_ID_HEADER response header). */
   requestId?: string;
   session?: Handle;
+  /**
+   * The process the event happened in, when it came over the agent bus from another process (the
+   * `id` of a `BusInfo` process); absent for the connected agent's own process.
+   */
+  proc?: string;
 }
 
 export interface WireCookie {
@@ -116,7 +122,9 @@ export interface WireEventMap {
   'session.warning': WireEventBase & { code: string; message: string };
   'cookie.set': WireEventBase & { cookie: WireCookie; header: string };
   'cookie.deleted': WireEventBase & { cookie: WireCookie; header: string };
-  'clock.changed': { at: number; offsetSeconds: number; frozen: boolean };
+  'clock.changed': { at: number; offsetSeconds: number; frozen: boolean; proc?: string };
+  /** The bus changed: processes came or went, or the counters moved. */
+  'agent.bus': WireEventBase & { bus: BusInfo };
   /** A command some client ran (the audit trail, broadcast so every panel sees edits). */
   'agent.command': WireEventBase & { op: CommandOp; client: string; ok: boolean; code?: NackCode };
 }

@@ -1,4 +1,5 @@
 /** `hello` / `welcome`: versions, capabilities, the session settings and the agent's limits. */
+import type { BusInfo } from './bus.js';
 import type { Watch } from './stream.js';
 import type { ClockState } from './values.js';
 
@@ -74,4 +75,6 @@ export interface WelcomeMessage {
   /** Keys whose values are redacted (the patterns, as source text). */
   redaction: string[];
   clock: ClockState;
+  /** The agent bus (several processes in one timeline), or null when this agent runs alone. */
+  bus: BusInfo | null;
 }
