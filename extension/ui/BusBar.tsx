@@ -13,7 +13,7 @@ export function processLabel(process: BusProcess): string {
 export function procLabel(bus: BusInfo | null, proc: string | undefined): string | null {
   if (!bus || bus.processes.length < 2) return proc ? proc.split(':').slice(0, 2).join(' pid ') : null;
   const found = bus.processes.find((p) => (proc ? p.id === proc : p.self));
-  return found ? processLabel(found) : proc.split(':').slice(0, 2).join(' pid ');
+  return found ? processLabel(found) : (proc?.split(':').slice(0, 2).join(' pid ') ?? null);
 }
 
 export function BusBar() {
