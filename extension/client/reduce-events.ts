@@ -153,7 +153,8 @@ export function groupByRequest(entries: TimelineEntry[]): RequestGroup[] {
   for (const entry of entries) {
     const { event } = entry;
     const requestId = 'requestId' in event && event.requestId ? event.requestId : null;
-    const id = requestId ? `${entry.epoch}:${requestId}` : null;
+    // Request ids are unique per process; with the agent bus several processes share the timeline.
+    const id = requestId ? `${entry.epoch}:${event.proc ?? ''}:${requestId}` : null;
     let group = id ? open.get(id) : undefined;
     if (!group) {
       group = { key: `${entry.epoch}:${entry.seq}`, requestId, entries: [], conflict: false };

@@ -33,8 +33,12 @@ function storeUrl(sessions: SessionManager): string {
     if (spec.kind === 'redis' && location && !spec.options.cluster && !Array.isArray(spec.options.sentinels))
       return location.includes('://') ? location : `redis://${location}`;
   }
-  if ((engine === 'db' || engine === 'cached_db') && /^postgres(ql)?:\/\//.test(settings.databaseUrl))
-    return settings.databaseUrl;
+  if ((engine === 'db' || engine === 'cached_db') && /^postgres(ql)?:\/\//.test(settings.databaseUrl)) {
+    // `?schema=` is sessionscope's, not libpq's: the bus needs the server, not the table.
+    const url = new URL(settings.databaseUrl);
+    url.searchParams.delete('schema');
+    return url.toString();
+  }
   throw new ImproperlyConfigured(
     `SESSION_AGENT_BUS: true uses the store's own Redis or PostgreSQL, but the ${engine} engine here has neither. ` +
       "Pass a URL instead, e.g. SESSION_AGENT_BUS: 'redis://127.0.0.1:6379'.",

@@ -24,6 +24,10 @@ variables (see \`sessionscope help\`); these flags override them:
   --port <n>              Port to listen on (default: a free one)
   --host <addr>           127.0.0.1 (default) or ::1
   --read-only             Refuse every command that changes a session
+  --bus <url|true>        Show every process of the deployment in one timeline: the agent bus on
+                          redis://… or postgres://… (true: the store's own server), as the apps'
+                          SESSION_AGENT_BUS
+  --deployment <name>     SESSION_AGENT_DEPLOYMENT of the apps (default "default")
   --config <file>         Settings file
 `;
 
@@ -41,6 +45,8 @@ export async function runInspect(argv: string[], env: NodeJS.ProcessEnv = proces
       port: { type: 'string' },
       host: { type: 'string' },
       'read-only': { type: 'boolean' },
+      bus: { type: 'string' },
+      deployment: { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,9 +84,15 @@ export async function runInspect(argv: string[], env: NodeJS.ProcessEnv = proces
     readOnly: values['read-only'] ?? false,
     env,
     announce: false,
+    appName: 'sessionscope inspect',
+    ...(values.bus !== undefined ? { bus: values.bus === 'true' ? true : values.bus } : {}),
+    ...(values.deployment !== undefined ? { deployment: values.deployment } : {}),
   });
+  await agent.ready;
   // The one line a developer needs; stdout so it can be piped or copied.
   process.stdout.write(`sessionscope inspector: ${agent.url}\n`);
+  const link = agent.hub.link;
+  if (link) process.stdout.write(`agent bus: ${link.bus.describe} (every process of the deployment)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

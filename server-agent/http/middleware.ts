@@ -63,6 +63,13 @@ export interface FinishResult {
 }
 
 let requestCounter = 0;
+/**
+ * Four random base-36 characters per process, so request ids from several processes (agent bus,
+ * cluster workers) never collide in one timeline; fixed length, so prefix + counter stays unique.
+ */
+const REQUEST_ID_PREFIX = Math.floor(Math.random() * 36 ** 4)
+  .toString(36)
+  .padStart(4, '0');
 /** Routes warned about already are remembered up to this many, so a path per user cannot grow it. */
 const MAX_WARNED_ROUTES = 1000;
 
@@ -132,7 +139,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       const forward = key === undefined ? null : sessions.forwards.take(key);
       const session = sessions.open(forward?.kind === 'forward' ? forward.to : key);
       const path = request.url.split('?', 1)[0] ?? '/';
-      const requestId = events.active ? `r${(++requestCounter).toString(36)}` : undefined;
+      const requestId = events.active ? `r${REQUEST_ID_PREFIX}${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
       if (requestId)
         events.dispatch({
