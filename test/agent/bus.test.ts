@@ -107,11 +107,14 @@ function suite(
     it('commands from one process act on a session another process served (shared store, shared handles)', async () => {
       const client = await Client.ready(pair.a.agent.wsUrl, pair.a.agent.token);
       await until(() => (busOf(client)?.processes.length ?? 0) >= 2);
+      // b publishes only once it has heard that a has a client again (presence).
+      await until(() => pair.b.agent.hub.link?.interested);
       const res = await fetch(`${pair.b.baseUrl}/set?cart=apple`);
       const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
       const id = res.headers.get('x-sessionscope-request');
       const saved = (await client.waitEvent(
         (e) => e.type === 'session.saved' && e.requestId === id,
+        8000,
       )) as Extract<WireEvent, { type: 'session.saved' }>;
       // The same session through a's own middleware gets the same handle.
       const viaA = await fetch(`${pair.a.baseUrl}/get`, { headers: { cookie } });
