@@ -24,9 +24,12 @@ export function assertSessions(sessions: unknown, adapter: string): asserts sess
  */
 export function secureRequestChecker(sessions: SessionManager): (signals: SecureSignals) => boolean {
   const { settings } = sessions;
+  // Only 'auto' needs the answer for the cookie; true needs it until it has warned, false never.
+  if (settings.sessionCookieSecure === false) return () => false;
   let warnedPlain = settings.sessionCookieSecure !== true;
   let warnedUntrusted = settings.sessionCookieSecure !== 'auto';
   return (signals) => {
+    if (warnedPlain && settings.sessionCookieSecure === true) return true;
     const secure = isSecureRequest(settings, signals);
     if (secure || (warnedPlain && warnedUntrusted)) return secure;
     const proto = signals.header?.('x-forwarded-proto');

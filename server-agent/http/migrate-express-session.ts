@@ -23,6 +23,7 @@ import { assertSessions, secureRequestChecker } from './adapter-checks.js';
 import { mergeVary, sessionCookie } from './cookies.js';
 import { sessionClaimed } from './missing-session.js';
 import { nodeSecureSignals } from './node.js';
+import { cookieIsSecure } from './secure.js';
 
 const log = createLogger('sessionscope:migrate');
 
@@ -202,7 +203,7 @@ export function migrateFromExpressSession(
       domain: oldCookie.domain,
       expires: new Date(0),
       maxAge: 0,
-      secure: secure || undefined,
+      secure: cookieIsSecure(settings, secure) || undefined,
     });
     if (carried === null) return { cookieHeader: header, setCookie: () => [clearOld] };
     const { key } = carried;

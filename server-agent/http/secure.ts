@@ -28,8 +28,10 @@ export function isSecureRequest(settings: Readonly<SessionSettings>, signals: Se
   if (!rule || !signals.header) return false;
   const raw = signals.header(rule.header);
   const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string') return false;
   // Django 4.1+: with several proxies the header holds a list, and the leftmost is the client's.
-  return typeof value === 'string' && value.split(',', 1)[0]?.trim() === rule.value;
+  const comma = value.indexOf(',');
+  return (comma === -1 ? value : value.slice(0, comma)).trim() === rule.value;
 }
 
 /** The Secure attribute for this response's session cookie. */
