@@ -80,7 +80,12 @@ for (const engine of engines) {
   describe.skipIf(!engine.up)(`I14.2 compare-and-swap across processes: ${engine.name}`, () => {
     it('replace (Django): 16 writers over 4 processes lose keys, and every lost key is reported by the process that overwrote it', async () => {
       const result = await race({
-        settings: { SECRET_KEY, ...engine.settings(), SESSION_SAVE_STRATEGY: 'replace' },
+        settings: {
+          SECRET_KEY,
+          ...engine.settings(),
+          SESSION_SAVE_STRATEGY: 'replace',
+          SESSION_STORE_TIMEOUT_MS: 15_000,
+        },
         writers: 16,
         processes: 4,
         watch: true,
@@ -93,7 +98,12 @@ for (const engine of engines) {
 
     it('merge: 16 writers over 4 processes lose 0 keys, none gives up', async () => {
       const result = await race({
-        settings: { SECRET_KEY, ...engine.settings(), SESSION_SAVE_STRATEGY: 'merge' },
+        settings: {
+          SECRET_KEY,
+          ...engine.settings(),
+          SESSION_SAVE_STRATEGY: 'merge',
+          SESSION_STORE_TIMEOUT_MS: 15_000,
+        },
         writers: 16,
         processes: 4,
       });

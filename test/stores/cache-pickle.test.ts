@@ -96,6 +96,19 @@ describe.skipIf(!available)('I14.3 cache engine, Django pickle values, on Redis'
     await s.save();
     expect((await raw!.getBuffer(physical(four, s.sessionKey!)))?.[1]).toBe(4);
     await four.close();
+    expect(() =>
+      createSessionManager({
+        SECRET_KEY: 'x',
+        SESSION_ENGINE: 'cache',
+        CACHES: {
+          default: {
+            BACKEND: 'django_redis.cache.RedisCache',
+            LOCATION: REDIS,
+            KEY_FUNCTION: 'myapp.make_key',
+          },
+        },
+      }),
+    ).toThrow(/KEY_FUNCTION/);
     for (const options of [
       { PICKLE_VERSION: 2 },
       { SERIALIZER: 'django_redis.serializers.json.JSONSerializer' },

@@ -90,6 +90,12 @@ export function resolveCacheSpec(settings: Readonly<SessionSettings>): CacheSpec
       `CACHES.${alias}.LOCATION must name the Redis server, e.g. "redis://127.0.0.1:6379/0".`,
     );
   }
+  const keyFunction =
+    (config as Record<string, unknown>).KEY_FUNCTION ?? (config as Record<string, unknown>).keyFunction;
+  if (keyFunction !== undefined)
+    throw new ImproperlyConfigured(
+      `CACHES.${alias}.KEY_FUNCTION is set; sessionscope builds keys with Django's default only ("<KEY_PREFIX>:<VERSION>:<key>"). Remove KEY_FUNCTION, or sessions will not be found under the keys your Django app uses.`,
+    );
   const version = config.VERSION ?? config.version ?? 1;
   if (!Number.isInteger(version))
     throw new ImproperlyConfigured(`CACHES.${alias}.VERSION must be a whole number; got ${String(version)}.`);
