@@ -35,9 +35,6 @@ if (config.watch) {
   sessions.events.on('session.conflict', (event) => {
     if (event.detectedBy === 'store') for (const key of event.overwrittenKeys) conflictKeys.add(key);
   });
-  sessions.events.on('session.warning', (event) => {
-    if (event.code === 'SESSION_SAVE_CONFLICT') gaveUp += 0; // counted from the SaveConflict below
-  });
 }
 
 async function writer(id: number, saveMs: number[]): Promise<void> {
