@@ -11,6 +11,7 @@ export interface Hint {
     | 'samesite-none-insecure'
     | 'too-big'
     | 'expiry-mismatch'
+    | 'expiry-moved-on'
     | 'unknown-to-store'
     | 'no-permission'
     | 'not-kept';
@@ -125,6 +126,18 @@ function compareExpiry(browserSeconds: number | undefined, input: HintInput): Hi
   const serverRealMs = input.serverExpiresAt - input.clockOffsetSeconds * 1000;
   const diff = browserSeconds * 1000 - serverRealMs;
   if (Math.abs(diff) <= EXPIRY_TOLERANCE_MS) return null;
+  // The cookie is exactly the last Set-Cookie, and the session was saved since without a response
+  // (an inspector edit): the server's expiry moved on, the cookie follows on the next saving response.
+  const last = input.server;
+  if (diff < 0 && last && !last.deleted && last.cookie.maxAge !== undefined) {
+    const sentExpiryMs = last.at - input.clockOffsetSeconds * 1000 + last.cookie.maxAge * 1000;
+    if (Math.abs(sentExpiryMs - browserSeconds * 1000) <= EXPIRY_TOLERANCE_MS)
+      return {
+        id: 'expiry-moved-on',
+        level: 'info',
+        text: `The server session was saved after its last Set-Cookie (e.g. an edit from here), so it now outlives the cookie by ${formatDuration(-diff / 1000)}; the next response that saves the session sends the new expiry.`,
+      };
+  }
   const direction = diff > 0 ? 'outlives' : 'expires before';
   return {
     id: 'expiry-mismatch',

@@ -271,6 +271,29 @@ async function expiryView(session: Session): Promise<SessionView['expiry']> {
   };
 }
 
+/**
+ * For an age-based expiry (the global age, or idle seconds) Django's get_expiry_date() counts from
+ * "now", which for a session nobody touched is not when it expires: the store's record says that
+ * (what All sessions lists). Read it back; the app's own Session has no such read.
+ */
+async function storedExpiry(
+  ctx: CommandContext,
+  handle: string,
+  expiry: SessionView['expiry'],
+): Promise<SessionView['expiry']> {
+  if (expiry.browserClose || (expiry.policy !== 'default' && expiry.policy !== 'idle-seconds')) return expiry;
+  const key = ctx.sessions.handles.keyFor(handle);
+  if (key === null || !ctx.sessions.store.capabilities.serverSide) return expiry;
+  try {
+    const record = await ctx.sessions.store.load(key);
+    return record.outcome === 'hit' && record.expiresAt
+      ? { ...expiry, expiresAt: record.expiresAt.getTime() }
+      : expiry;
+  } catch {
+    return expiry;
+  }
+}
+
 async function view(ctx: CommandContext, handle: string, session: Session): Promise<SessionView> {
   const data = new Map(await session.items());
   let redacted = 0;
@@ -282,7 +305,7 @@ async function view(ctx: CommandContext, handle: string, session: Session): Prom
   return {
     session: handle,
     revision: revisionOf(data),
-    expiry: await expiryView(session),
+    expiry: await storedExpiry(ctx, handle, await expiryView(session)),
     bytes: Buffer.byteLength(pythonJsonSerializer.dumps(data)),
     entries,
     redacted,

@@ -264,6 +264,20 @@ describe.each(engines)('commands on $name', (engine) => {
     expect(deleted).toMatchObject({ session: handle });
   });
 
+  it('U6 an idle session shows the expiry its record holds (as All sessions lists it), not now + age', async (ctx) => {
+    if (!available) return ctx.skip();
+    const { handle } = await newSession('name=ida');
+    await client.ok('clockTravel', { seconds: 3600 });
+    try {
+      const shown = await client.ok('getSession', { session: handle });
+      const listed = (await client.ok('listSessions', { query: handle, field: 'handle' })).items[0];
+      expect(shown.expiry.policy).toBe('default');
+      expect(Math.abs(shown.expiry.expiresAt! - listed!.expiresAt!)).toBeLessThan(2000);
+    } finally {
+      await client.ok('clockReset', {});
+    }
+  });
+
   it('expireNow expires the session with an event; clearExpired runs', async (ctx) => {
     if (!available) return ctx.skip();
     const { cookie, handle } = await newSession('name=ada');

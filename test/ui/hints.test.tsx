@@ -69,9 +69,16 @@ describe('mismatch hints', () => {
     ).not.toContain('too-big');
   });
   it('flags server expiry ≠ cookie expiry, allowing for clock travel', () => {
-    expect(ids({ serverExpiresAt: NOW + 7_200_000 })).toContain('expiry-mismatch');
+    expect(ids({ serverExpiresAt: NOW + 7_200_000, server: null })).toContain('expiry-mismatch');
     // Travelled +1 day: the server's expiry is a day later on the session clock, the cookie is not wrong.
     expect(ids({ serverExpiresAt: NOW + 86_400_000 + 3_600_000, clockOffsetSeconds: 86_400 })).toEqual([]);
+  });
+  it('U6 after an edit from the panel (saved, no response yet) the expiry gap is explained, not a warning', () => {
+    const hints = mismatchHints(input({ serverExpiresAt: NOW + 3_600_000 + 90_000 }));
+    expect(hints.map((h) => [h.id, h.level])).toEqual([['expiry-moved-on', 'info']]);
+    // A cookie that is not the last Set-Cookie (set with another Max-Age) still warns.
+    const other = { cookie: serverCookie({ maxAge: 60 }), header: '', deleted: false, at: NOW };
+    expect(ids({ serverExpiresAt: NOW + 3_600_000 + 90_000, server: other })).toContain('expiry-mismatch');
   });
   it('flags a cookie the store no longer knows', () => {
     expect(ids({ storeMissing: true })).toEqual(['unknown-to-store']);
