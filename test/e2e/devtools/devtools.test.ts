@@ -93,6 +93,8 @@ describe.skipIf(!available)('E2E real DevTools: the Sessions panel inside Chromi
     expect(await appText('user')).toBe('bob');
     await row('cart').click();
     await row('cart').press('ArrowRight');
+    // U10: only the content scrolls; the connection bar and tabs stay in view.
+    expect(await panel.evaluate(() => document.scrollingElement?.scrollTop ?? 0)).toBe(0);
     const path = await shot('edited');
     if (process.env.UPDATE_SCREENSHOTS) copyFileSync(path, resolve(root, 'docs/img/panel.png'));
   });
