@@ -238,7 +238,9 @@ describe('U4 clearsessions in the wrong place', () => {
     const path = join(root, 'sessions.sqlite3');
     const env = { SECRET_KEY: 'test-secret-key', NODE_ENV: 'test' };
     expect(await main(['inspect', '--database-url', `sqlite:${path}`], env)).toBe(1);
-    expect(err.join('')).toContain(`There is no session database at ${path} (DATABASE_URL from --database-url)`);
+    expect(err.join('')).toContain(
+      `There is no session database at ${path} (DATABASE_URL from --database-url)`,
+    );
     expect(readdirSync(root)).toEqual([]);
   });
 });
