@@ -60,7 +60,10 @@ function floorApp(store: string, library: string, open: () => Promise<FloorStore
         let key = keyOf(req);
         ops++;
         if (key) await db.update(key, JSON.stringify(data));
-        else await db.create((key = newKey()), JSON.stringify(data));
+        else {
+          key = newKey();
+          await db.create(key, JSON.stringify(data));
+        }
         setCookie(res, key);
         res.send(String(data.n));
       });

@@ -94,48 +94,56 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
   const seed = runSeed(`C2/C3 ${engine.name}`);
 
   for (const strategy of ['replace', 'merge'] as const) {
-    it(`C2: ${INTERLEAVINGS} interleavings of logout and save resurrect 0 sessions (${strategy})`, async () => {
-      const sessions = engine.make({ SESSION_SAVE_STRATEGY: strategy });
-      const rand = prng(seed);
-      let resurrected = 0;
-      let interrupted = 0;
-      try {
-        await runTrials(
-          strategy === 'replace' ? INTERLEAVINGS : Math.ceil(INTERLEAVINGS / 5),
-          32,
-          async () => {
-            const outcome = await logoutVersusSave(sessions, rand);
-            if (outcome.resurrected) resurrected++;
-            if (outcome.interrupted) interrupted++;
-          },
+    it(
+      `C2: ${INTERLEAVINGS} interleavings of logout and save resurrect 0 sessions (${strategy})`,
+      async () => {
+        const sessions = engine.make({ SESSION_SAVE_STRATEGY: strategy });
+        const rand = prng(seed);
+        let resurrected = 0;
+        let interrupted = 0;
+        try {
+          await runTrials(
+            strategy === 'replace' ? INTERLEAVINGS : Math.ceil(INTERLEAVINGS / 5),
+            32,
+            async () => {
+              const outcome = await logoutVersusSave(sessions, rand);
+              if (outcome.resurrected) resurrected++;
+              if (outcome.interrupted) interrupted++;
+            },
+          );
+        } finally {
+          await sessions.close();
+        }
+        process.stdout.write(
+          `[C2] ${engine.name} ${strategy}: resurrected=${resurrected} interrupted(400)=${interrupted}\n`,
         );
+        expect(resurrected).toBe(0);
+        expect(interrupted).toBeGreaterThan(0); // the losing save was refused, not silently applied
+      },
+      TRIALS_TIMEOUT_MS,
+    );
+  }
+
+  it(
+    'C3: rotation vs an in-flight request on the old key: the old key never comes back, never served after rotation',
+    async () => {
+      const sessions = engine.make();
+      const rand = prng(seed + 1);
+      let alive = 0;
+      let served = 0;
+      try {
+        await runTrials(2_000, 32, async () => {
+          const outcome = await rotateVersusInFlight(sessions, rand);
+          if (outcome.oldKeyAlive) alive++;
+          if (outcome.servedOldAfterRotation) served++;
+        });
       } finally {
         await sessions.close();
       }
-      process.stdout.write(
-        `[C2] ${engine.name} ${strategy}: resurrected=${resurrected} interrupted(400)=${interrupted}\n`,
-      );
-      expect(resurrected).toBe(0);
-      expect(interrupted).toBeGreaterThan(0); // the losing save was refused, not silently applied
-    }, TRIALS_TIMEOUT_MS);
-  }
-
-  it('C3: rotation vs an in-flight request on the old key: the old key never comes back, never served after rotation', async () => {
-    const sessions = engine.make();
-    const rand = prng(seed + 1);
-    let alive = 0;
-    let served = 0;
-    try {
-      await runTrials(2_000, 32, async () => {
-        const outcome = await rotateVersusInFlight(sessions, rand);
-        if (outcome.oldKeyAlive) alive++;
-        if (outcome.servedOldAfterRotation) served++;
-      });
-    } finally {
-      await sessions.close();
-    }
-    expect({ alive, served }).toEqual({ alive: 0, served: 0 });
-  }, TRIALS_TIMEOUT_MS);
+      expect({ alive, served }).toEqual({ alive: 0, served: 0 });
+    },
+    TRIALS_TIMEOUT_MS,
+  );
 
   it('ID-7 / C4: a create that collides with an existing key retries with a fresh key; the old session is untouched', async () => {
     const sessions = engine.make();
