@@ -141,6 +141,34 @@ describe.skipIf(!available)('I14.3 cache engine, Django pickle values, on Redis'
     }
   });
 
+  it('each format reads the other: a JSON-format app keeps a session the CLI or Django pickled, and back', async () => {
+    const prefix = `${run}_both`;
+    const caches = (BACKEND: string) => ({ default: { BACKEND, LOCATION: REDIS, KEY_PREFIX: prefix } });
+    const json = createSessionManager({ SECRET_KEY: 'x', SESSION_ENGINE: 'cache', CACHES: caches('redis') });
+    const pickled = createSessionManager({
+      SECRET_KEY: 'x',
+      SESSION_ENGINE: 'cache',
+      CACHES: caches('django.core.cache.backends.redis.RedisCache'),
+    });
+    try {
+      const a = pickled.open();
+      await a.set('from', 'pickle');
+      await a.save();
+      const readByJson = json.open(a.sessionKey);
+      expect(await readByJson.get('from')).toBe('pickle');
+      await readByJson.set('then', 'json');
+      await readByJson.save();
+      expect(await raw!.get(physical(json, a.sessionKey!))).toMatch(/^\d+\n/);
+      expect(Object.fromEntries(await pickled.open(a.sessionKey).items())).toEqual({
+        from: 'pickle',
+        then: 'json',
+      });
+    } finally {
+      await json.close();
+      await pickled.close();
+    }
+  });
+
   it("SESSION_CACHE_VALUE_FORMAT 'json' keeps sessionscope's own format on a Django backend", async () => {
     const sessions = createSessionManager({
       SECRET_KEY: 'x',

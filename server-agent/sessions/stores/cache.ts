@@ -20,11 +20,13 @@ import {
   makeCacheKey,
   resolveCacheSpec,
 } from './cache-backend.js';
-import { type CacheValueFormat, jsonFormat, resolveCacheFormat } from './cache-format.js';
+import { type CacheValueFormat, jsonFormat, pickleFormat, resolveCacheFormat } from './cache-format.js';
 import { createMemoryCache } from './cache-memory.js';
 import { createRedisCache } from './cache-redis.js';
 
 export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
+/** Reads a pickle met by a JSON-format store (the protocol only matters for writing). */
+const pickleReader = pickleFormat(5);
 const MISS: LoadResult = Object.freeze({ outcome: 'miss' });
 
 export { decodeCacheValue, encodeCacheValue } from './cache-format.js';
@@ -92,19 +94,22 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
     load(key) {
       const withVersion = (raw: CacheValue, result: LoadResult): LoadResult =>
         result.outcome === 'hit' ? { ...result, version: raw } : result;
-      if (format === jsonFormat)
-        return backend
-          .get(physicalKey(key))
-          .then((text) =>
-            text === null ? MISS : withVersion(text, format.decode(text, context.clock.nowMs(), null)),
+      const raw = (reader: CacheValueFormat) =>
+        backend
+          .getRaw(physicalKey(key))
+          .then((entry) =>
+            entry === null
+              ? MISS
+              : withVersion(entry.value, reader.decode(entry.value, context.clock.nowMs(), entry.ttlMs)),
           );
-      return backend
-        .getRaw(physicalKey(key))
-        .then((entry) =>
-          entry === null
-            ? MISS
-            : withVersion(entry.value, format.decode(entry.value, context.clock.nowMs(), entry.ttlMs)),
-        );
+      if (format !== jsonFormat) return raw(format);
+      return backend.get(physicalKey(key)).then((text) => {
+        if (text === null) return MISS;
+        // A pickle (PROTO 0x80, decoded to U+FFFD as text), e.g. written by Django or by the CLI's
+        // RedisCache settings: read its bytes, so a JSON-format app never loses such a session.
+        if (text.charCodeAt(0) === 0xfffd) return raw(pickleReader);
+        return withVersion(text, format.decode(text, context.clock.nowMs(), null));
+      });
     },
     exists: (key) => backend.has(physicalKey(key)),
     write(key, record, mode) {
