@@ -100,6 +100,39 @@ function fastValue(value: unknown, depth: number): string {
   return `${out}}`;
 }
 
+/** Whether the fast writer would write `value` as it is: plain JSON, nothing else. */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return true;
+  if (type !== 'object' || depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined || !isPlainJson(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || !isPlainJson(item, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * U3: throws SessionValueError naming the key, the type and the fix unless `value` is JSON the
+ * session can store (a Date, BigInt, function, undefined, cycle, Map, Set or class instance is
+ * not). Run by set()/update(), so the mistake points at the line that made it; save checks again
+ * for values mutated after they were set.
+ */
+export function assertStorable(key: string, value: unknown): void {
+  if (isPlainJson(value, 0)) return;
+  dumpValue(value, key, key, 0, new Set());
+}
+
 const subject = (rootKey: string | null): string =>
   rootKey === null ? 'The value' : `Session key ${JSON.stringify(rootKey)}`;
 

@@ -5,6 +5,7 @@
  */
 import { SessionKeyMissing } from './errors.js';
 import { PENDING, type PendingOps } from './pending-ops.js';
+import { assertStorable } from './serializer.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { TEST_COOKIE_NAME, TEST_COOKIE_VALUE } from './session-context.js';
 
@@ -35,6 +36,7 @@ export abstract class SessionMapping {
   }
 
   async set(key: string, value: JsonValue): Promise<void> {
+    assertStorable(key, value);
     const data = await this.sessionData();
     const before = data.get(key);
     data.set(key, value);
@@ -81,9 +83,15 @@ export abstract class SessionMapping {
   async update(
     values: Record<string, JsonValue> | Map<string, JsonValue> | Iterable<[string, JsonValue]>,
   ): Promise<void> {
+    const entries = [
+      ...((values instanceof Map || Symbol.iterator in values ? values : Object.entries(values)) as Iterable<
+        [string, JsonValue]
+      >),
+    ];
+    // All checked before any is applied: a bad value leaves the session as it was.
+    for (const [key, value] of entries) assertStorable(key, value);
     const data = await this.sessionData();
-    const entries = values instanceof Map || Symbol.iterator in values ? values : Object.entries(values);
-    for (const [key, value] of entries as Iterable<[string, JsonValue]>) {
+    for (const [key, value] of entries) {
       const before = data.get(key);
       data.set(key, value);
       this.changed(key, 'set', before, value);

@@ -109,30 +109,30 @@ export function describeBadInput(start: Start): void {
           return cyclic;
         },
       ],
-    ])('a %s value fails the save with an error naming the key; nothing is written', async (_type, make) => {
-      const lines: LogRecord[] = [];
-      restoreLog = setLogSink((record) => lines.push(record));
-      const app = await start({}, () => ({
-        '/bad': async (session) => {
-          await session.set('fine', 1);
-          await session.set('badValue', make() as JsonValue);
-          return { body: 'should not be seen' };
-        },
-      }));
-      const key = await app.seed();
-      const reply = await app.get('/bad', `sessionid=${key}`);
-      expect(reply.status).toBe(500);
-      expect(reply.cookie()).toBeUndefined();
-      const stored = await app.sessions.store.load(key);
-      expect(stored.outcome === 'hit' && [...stored.data.keys()]).toEqual(['seeded']);
-      const fresh = await app.get('/bad');
-      expect(fresh.status).toBe(500);
-      expect(fresh.cookie()).toBeUndefined();
-      const logged = lines
-        .map((l) => `${l.message} ${l.error instanceof Error ? l.error.message : ''}`)
-        .join('\n');
-      expect(logged).toContain('badValue');
-      await alive(app);
-    });
+    ])(
+      'U3 a %s value is refused at set(): the handler gets an error naming the key and the fix; it is never stored',
+      async (_type, make) => {
+        const app = await start({}, () => ({
+          '/bad': async (session) => {
+            await session.set('fine', 1);
+            try {
+              await session.set('badValue', make() as JsonValue);
+            } catch (error) {
+              return { status: 422, body: (error as Error).message };
+            }
+            return { body: 'should not be seen' };
+          },
+        }));
+        const key = await app.seed();
+        const reply = await app.get('/bad', `sessionid=${key}`);
+        expect(reply.status).toBe(422);
+        expect(reply.body).toMatch(/"badValue" holds .*JSON cannot carry.*(;|\. Store)/);
+        const stored = await app.sessions.store.load(key);
+        expect(stored.outcome === 'hit' && [...stored.data.keys()]).toEqual(['seeded', 'fine']);
+        const fresh = await app.get('/bad');
+        expect(fresh.status).toBe(422);
+        await alive(app);
+      },
+    );
   });
 }
