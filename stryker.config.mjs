@@ -90,6 +90,7 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   thresholds: { high: 90, low: 85, break: null },
-  tempDirName: '.stryker-tmp',
+  // One sandbox folder per group, so two groups can run side by side.
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: true,
 };
