@@ -16,6 +16,11 @@ import {
   type SessionData,
 } from '../../server-agent/sessions/serializer.js';
 import { b64Encode, TimestampSigner } from '../../server-agent/sessions/signing.js';
+import {
+  inflateCapped,
+  MAX_INFLATED_BYTES,
+  PayloadTooLarge,
+} from '../../server-agent/sessions/zlib-codec.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, fuzzParameters } from './runs.js';
 
@@ -186,5 +191,44 @@ describe('fuzz: stored payloads', () => {
     const under = codec.decodeDetailed(signedBytes(bombOf(15), true));
     expect(under.problem).toBeNull();
     expect((under.data.get('a') as string).length).toBe(15 * 1024 * 1024);
+  });
+
+  it('CR-8: a bad signature logs "Session data corrupted" on the security logger; signed garbage is corrupt without that line', () => {
+    const token = codec.encode(new Map([['a', 1]]));
+    const before = logs.records.length;
+    expect(codec.decodeDetailed(`${token.slice(0, -2)}xx`)).toEqual({
+      data: new Map(),
+      problem: 'invalid-signature',
+    });
+    expect(logs.records.slice(before)).toEqual([
+      expect.objectContaining({
+        namespace: 'sessionscope:security:SuspiciousSession',
+        level: 'warn',
+        message: 'Session data corrupted',
+      }),
+    ]);
+    const after = logs.records.length;
+    expect(codec.decodeDetailed(signedBytes(Buffer.from('not json'), false)).problem).toBe('corrupt');
+    expect(logs.records.slice(after)).toEqual([]);
+  });
+
+  it('CR-8: the inflate cap is exactly 16 MiB, refused with PayloadTooLarge naming the limit', () => {
+    expect(MAX_INFLATED_BYTES).toBe(16 * 1024 * 1024);
+    expect(inflateCapped(deflateSync(Buffer.alloc(MAX_INFLATED_BYTES, 0x41)))).toHaveLength(
+      MAX_INFLATED_BYTES,
+    );
+    let error: unknown;
+    try {
+      inflateCapped(deflateSync(Buffer.alloc(MAX_INFLATED_BYTES + 1, 0x41)));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PayloadTooLarge);
+    expect(error).toMatchObject({
+      name: 'PayloadTooLarge',
+      message: 'The session payload inflates past the 16 MiB limit',
+    });
+    expect(() => inflateCapped(Buffer.from('not zlib'))).toThrow();
+    expect(inflateCapped(deflateSync(Buffer.from('{"a":1}'))).toString()).toBe('{"a":1}');
   });
 });
