@@ -3,7 +3,7 @@
  * arrive as previews and are fetched by path when opened. Top-level keys can be edited as JSON,
  * added and popped.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ValuePath, ValuePreview } from '../../server-agent/agent/protocol.js';
 import { pathKey } from '../client/state.js';
 import { previewText } from './format.js';
@@ -53,17 +53,40 @@ function TopRow(props: { name: string; preview: ValuePreview } & Omit<TreeProps,
   const { store } = useApp();
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const connected = useStoreState((s) => s.status === 'open');
+  const editor = useRef<HTMLTextAreaElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const isOpen = editing !== null;
+  // ✎ puts the caret in the editor (Ctrl+A then selects the value, not the whole panel).
+  useEffect(() => {
+    if (!isOpen) return;
+    editor.current?.focus();
+    editor.current?.select();
+  }, [isOpen]);
   const value = fullValue(props.preview);
-  const save = (): void => {
+  const close = (): void => {
+    setEditing(null);
+    setError(null);
+    editButton.current?.focus();
+  };
+  const save = async (): Promise<void> => {
     if (editing === null) return;
     const parsed = parseJsonInput(editing);
     if (!parsed.ok) {
       setError(parsed.error);
       return;
     }
-    setEditing(null);
+    if (!connected) {
+      setError(
+        'Not connected to the agent: nothing was sent. Your text stays here; save again once connected.',
+      );
+      return;
+    }
     setError(null);
-    void store.setValue(props.name, parsed.value);
+    // Keep the typed text until the agent took it: a refused or lost write leaves the editor open.
+    if (await store.setValue(props.name, parsed.value)) close();
+    else
+      setError(store.state.lastFailure?.message ?? 'The agent did not take the change; your text is kept.');
   };
   return (
     <div class="tree-top" data-key={props.name}>
@@ -81,6 +104,7 @@ function TopRow(props: { name: string; preview: ValuePreview } & Omit<TreeProps,
           <span class="row-actions">
             {value !== undefined && (
               <button
+                ref={editButton}
                 type="button"
                 class="icon"
                 title={`Edit ${props.name} as JSON`}
@@ -104,6 +128,7 @@ function TopRow(props: { name: string; preview: ValuePreview } & Omit<TreeProps,
       {editing !== null && (
         <div class="editor">
           <textarea
+            ref={editor}
             aria-label={`JSON value of ${props.name}`}
             value={editing}
             rows={Math.min(8, editing.split('\n').length + 1)}
@@ -112,24 +137,31 @@ function TopRow(props: { name: string; preview: ValuePreview } & Omit<TreeProps,
               setError(null);
             }}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) save();
-              if (e.key === 'Escape') setEditing(null);
+              // Enter saves a one-line value (Shift+Enter adds a line); Ctrl+Enter always saves.
+              const oneLine = !e.currentTarget.value.includes('\n');
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || (oneLine && !e.shiftKey))) {
+                e.preventDefault();
+                void save();
+              }
+              if (e.key === 'Escape') close();
             }}
           />
           <div class="editor-bar">
-            <button type="button" onClick={save}>
-              Save
-            </button>
             <button
               type="button"
-              onClick={() => {
-                setEditing(null);
-                setError(null);
-              }}
+              onClick={() => void save()}
+              title={connected ? undefined : 'Not connected to the agent'}
             >
+              Save
+            </button>
+            <button type="button" onClick={close}>
               Cancel
             </button>
-            <span class="muted">Ctrl+Enter saves, Esc cancels</span>
+            <span class="muted">
+              {connected
+                ? 'Enter saves (Shift+Enter: new line), Esc cancels, Tab moves on'
+                : 'Not connected to the agent: writes wait; your text is kept'}
+            </span>
           </div>
           {error && (
             <div class="inline-error" role="alert">
