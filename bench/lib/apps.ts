@@ -38,6 +38,12 @@ export const ENGINES: Record<string, () => SessionManagerOptions> = {
   postgres: () => ({ SESSION_ENGINE: 'db', DATABASE_URL: `${PG_URL}?schema=bench_sessionscope` }),
   file: () => ({ SESSION_ENGINE: 'file', SESSION_FILE_PATH: tmp() }),
   signed_cookies: () => ({ SESSION_ENGINE: 'signed_cookies' }),
+  // bench/scale.ts: the stores it filled with 10^6 sessions (its own Redis db / PostgreSQL schema).
+  'redis-scale': () => ({
+    SESSION_ENGINE: 'cache',
+    CACHES: { default: { BACKEND: 'redis', LOCATION: process.env.SCALE_REDIS_URL, KEY_PREFIX: 'scale' } },
+  }),
+  'postgres-scale': () => ({ SESSION_ENGINE: 'db', DATABASE_URL: process.env.SCALE_PG_URL }),
 };
 
 function sessionscopeFor(engine: string): { sessions: Sessions; counted: ReturnType<typeof countStoreOps> } {

@@ -5,10 +5,9 @@ import { cookieSessionApp, expressSessionApp, fastifySessionApp, koaSessionApp }
 
 export const APPS: Record<string, () => BenchApp> = {
   ...Object.fromEntries(
-    ['memory', 'sqlite', 'redis', 'postgres', 'file', 'signed_cookies'].map((engine) => [
-      `sessionscope/Express/${engine}`,
-      () => sessionscopeExpress(engine),
-    ]),
+    ['memory', 'sqlite', 'redis', 'postgres', 'file', 'signed_cookies', 'redis-scale', 'postgres-scale'].map(
+      (engine) => [`sessionscope/Express/${engine}`, () => sessionscopeExpress(engine)],
+    ),
   ),
   'sessionscope/Koa/memory': () => sessionscopeKoa('memory'),
   'sessionscope/Koa/signed_cookies': () => sessionscopeKoa('signed_cookies'),
