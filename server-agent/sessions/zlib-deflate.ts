@@ -12,6 +12,27 @@
  * tie-breaking included, and checked against Python's output in test/interop/zlib-python.test.ts.
  */
 
+import {
+  BASE_DIST,
+  BASE_LENGTH,
+  BL_ORDER,
+  BlockTrees,
+  D_KIND,
+  distCode,
+  END_BLOCK,
+  EXTRA_DBITS,
+  EXTRA_LBITS,
+  L_KIND,
+  LENGTH_CODE,
+  LITERALS,
+  REP_3_6,
+  REPZ_3_10,
+  REPZ_11_138,
+  STATIC_D,
+  STATIC_L,
+  type Tree,
+} from './zlib-trees.js';
+
 /** Up to this size the input fits one block (16,383 symbols) and never slides the window. */
 export const SMALL_INPUT_LIMIT = 16382;
 
@@ -25,195 +46,6 @@ const NICE_LENGTH = 128;
 const MAX_CHAIN = 128;
 const TOO_FAR = 4096;
 
-const LITERALS = 256;
-const END_BLOCK = 256;
-const L_CODES = 286;
-const D_CODES = 30;
-const BL_CODES = 19;
-const HEAP_SIZE = 2 * L_CODES + 1;
-const MAX_BITS = 15;
-const REP_3_6 = 16;
-const REPZ_3_10 = 17;
-const REPZ_11_138 = 18;
-
-const EXTRA_LBITS = Uint8Array.of(
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  1,
-  1,
-  2,
-  2,
-  2,
-  2,
-  3,
-  3,
-  3,
-  3,
-  4,
-  4,
-  4,
-  4,
-  5,
-  5,
-  5,
-  5,
-  0,
-);
-const EXTRA_DBITS = Uint8Array.of(
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  2,
-  2,
-  3,
-  3,
-  4,
-  4,
-  5,
-  5,
-  6,
-  6,
-  7,
-  7,
-  8,
-  8,
-  9,
-  9,
-  10,
-  10,
-  11,
-  11,
-  12,
-  12,
-  13,
-  13,
-);
-const EXTRA_BLBITS = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7);
-const BL_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
-
-// trees.c tr_static_init: length and distance codes.
-const BASE_LENGTH = new Uint16Array(29);
-const LENGTH_CODE = new Uint8Array(256);
-const BASE_DIST = new Uint16Array(D_CODES);
-const DIST_CODE = new Uint8Array(512);
-{
-  let length = 0;
-  let code = 0;
-  for (; code < 28; code++) {
-    BASE_LENGTH[code] = length;
-    for (let n = 0; n < 1 << EXTRA_LBITS[code]!; n++) LENGTH_CODE[length++] = code;
-  }
-  LENGTH_CODE[length - 1] = code;
-  let dist = 0;
-  for (code = 0; code < 16; code++) {
-    BASE_DIST[code] = dist;
-    for (let n = 0; n < 1 << EXTRA_DBITS[code]!; n++) DIST_CODE[dist++] = code;
-  }
-  dist >>= 7;
-  for (; code < D_CODES; code++) {
-    BASE_DIST[code] = dist << 7;
-    for (let n = 0; n < 1 << (EXTRA_DBITS[code]! - 7); n++) DIST_CODE[256 + dist++] = code;
-  }
-}
-const distCode = (dist: number): number => (dist < 256 ? DIST_CODE[dist]! : DIST_CODE[256 + (dist >> 7)]!);
-
-function reverseBits(code: number, len: number): number {
-  let res = 0;
-  do {
-    res |= code & 1;
-    code >>>= 1;
-    res <<= 1;
-  } while (--len > 0);
-  return res >>> 1;
-}
-
-interface Tree {
-  freq: Int32Array;
-  len: Uint16Array;
-  code: Uint16Array;
-  dad: Int32Array;
-  maxCode: number;
-}
-interface TreeKind {
-  elems: number;
-  extraBase: number;
-  extra: Uint8Array;
-  maxLength: number;
-  /** The fixed-code lengths (for static_len), or null for the bit-length tree. */
-  staticLen: Uint16Array | null;
-}
-
-const newTree = (size: number): Tree => ({
-  freq: new Int32Array(size),
-  len: new Uint16Array(size),
-  code: new Uint16Array(size),
-  dad: new Int32Array(size),
-  maxCode: 0,
-});
-
-// The fixed Huffman codes of RFC 1951 §3.2.6, built as trees.c does.
-const STATIC_L = newTree(L_CODES + 2);
-const STATIC_D = newTree(D_CODES);
-{
-  const count = new Uint16Array(MAX_BITS + 1);
-  for (let n = 0; n < 288; n++) {
-    const bits = n < 144 ? 8 : n < 256 ? 9 : n < 280 ? 7 : 8;
-    STATIC_L.len[n] = bits;
-    count[bits]!++;
-  }
-  assignCodes(STATIC_L, L_CODES + 1, count);
-  for (let n = 0; n < D_CODES; n++) {
-    STATIC_D.len[n] = 5;
-    STATIC_D.code[n] = reverseBits(n, 5);
-  }
-}
-
-function assignCodes(tree: Tree, maxCode: number, blCount: Uint16Array): void {
-  const next = new Uint16Array(MAX_BITS + 1);
-  let code = 0;
-  for (let bits = 1; bits <= MAX_BITS; bits++) {
-    code = (code + blCount[bits - 1]!) << 1;
-    next[bits] = code;
-  }
-  for (let n = 0; n <= maxCode; n++) {
-    const len = tree.len[n]!;
-    if (len !== 0) tree.code[n] = reverseBits(next[len]!++, len);
-  }
-}
-
-const L_KIND: TreeKind = {
-  elems: L_CODES,
-  extraBase: LITERALS + 1,
-  extra: EXTRA_LBITS,
-  maxLength: MAX_BITS,
-  staticLen: STATIC_L.len,
-};
-const D_KIND: TreeKind = {
-  elems: D_CODES,
-  extraBase: 0,
-  extra: EXTRA_DBITS,
-  maxLength: MAX_BITS,
-  staticLen: STATIC_D.len,
-};
-const BL_KIND: TreeKind = {
-  elems: BL_CODES,
-  extraBase: 0,
-  extra: EXTRA_BLBITS,
-  maxLength: 7,
-  staticLen: null,
-};
-
 /** One compressor's reusable state; not reentrant (JavaScript runs one call at a time). */
 class SmallDeflate {
   private readonly window = new Uint8Array(SMALL_INPUT_LIMIT + MAX_MATCH + 8);
@@ -224,16 +56,7 @@ class SmallDeflate {
   private readonly symDist = new Uint16Array(SMALL_INPUT_LIMIT);
   private readonly symLit = new Uint16Array(SMALL_INPUT_LIMIT);
   private symCount = 0;
-  private readonly lTree = newTree(HEAP_SIZE);
-  private readonly dTree = newTree(2 * D_CODES + 1);
-  private readonly blTree = newTree(2 * BL_CODES + 1);
-  private readonly heap = new Int32Array(HEAP_SIZE);
-  /** Per node: frequency << 8 | depth (depth stays far below 256). */
-  private readonly heapKey = new Int32Array(HEAP_SIZE);
-  private readonly blCount = new Uint16Array(MAX_BITS + 1);
-  private heapMax = 0;
-  private optLen = 0;
-  private staticLen = 0;
+  private readonly trees = new BlockTrees();
   private matchStart = 0;
   private lookahead = 0;
   private strstart = 0;
@@ -253,14 +76,7 @@ class SmallDeflate {
       this.head.fill(0);
       this.base = 1;
     }
-    const lf = this.lTree.freq;
-    const df = this.dTree.freq;
-    lf.fill(0, 0, L_CODES);
-    df.fill(0, 0, D_CODES);
-    this.blTree.freq.fill(0, 0, BL_CODES);
-    lf[END_BLOCK] = 1;
-    this.optLen = 0;
-    this.staticLen = 0;
+    this.trees.reset();
     this.symCount = 0;
     this.deflateSlow(n);
     this.base += n + 1;
@@ -369,24 +185,24 @@ class SmallDeflate {
     const i = this.symCount++;
     this.symDist[i] = 0;
     this.symLit[i] = c;
-    this.lTree.freq[c]!++;
+    this.trees.lTree.freq[c]!++;
   }
 
   private tallyDist(dist: number, lc: number): void {
     const i = this.symCount++;
     this.symDist[i] = dist;
     this.symLit[i] = lc;
-    this.lTree.freq[LENGTH_CODE[lc]! + LITERALS + 1]!++;
-    this.dTree.freq[distCode(dist - 1)]!++;
+    this.trees.lTree.freq[LENGTH_CODE[lc]! + LITERALS + 1]!++;
+    this.trees.dTree.freq[distCode(dist - 1)]!++;
   }
 
   /** trees.c _tr_flush_block for the last (only) block, then the zlib header and Adler-32. */
   private flushBlock(input: Uint8Array, n: number, shorterThan: number): Uint8Array | null {
-    this.buildTree(this.lTree, L_KIND);
-    this.buildTree(this.dTree, D_KIND);
-    const maxBlindex = this.buildBlTree();
-    let optLenb = (this.optLen + 3 + 7) >>> 3;
-    const staticLenb = (this.staticLen + 3 + 7) >>> 3;
+    this.trees.buildTree(this.trees.lTree, L_KIND);
+    this.trees.buildTree(this.trees.dTree, D_KIND);
+    const maxBlindex = this.trees.buildBlTree();
+    let optLenb = (this.trees.optLen + 3 + 7) >>> 3;
+    const staticLenb = (this.trees.staticLen + 3 + 7) >>> 3;
     if (staticLenb <= optLenb) optLenb = staticLenb;
     // A stored block is n + 11 bytes in all: never shorter than the input, so Django keeps it raw.
     if (n + 4 <= optLenb || optLenb + 6 >= shorterThan) return null;
@@ -402,8 +218,8 @@ class SmallDeflate {
       this.compressBlock(STATIC_L, STATIC_D);
     } else {
       this.sendBits((2 << 1) + 1, 3);
-      this.sendAllTrees(this.lTree.maxCode + 1, this.dTree.maxCode + 1, maxBlindex + 1);
-      this.compressBlock(this.lTree, this.dTree);
+      this.sendAllTrees(this.trees.lTree.maxCode + 1, this.trees.dTree.maxCode + 1, maxBlindex + 1);
+      this.compressBlock(this.trees.lTree, this.trees.dTree);
     }
     if (this.bitCount > 0) out[this.outPos++] = this.bitBuf & 0xff;
     const adler = adler32(input);
@@ -498,152 +314,11 @@ class SmallDeflate {
     this.sendBits(lcode[END_BLOCK]!, llen[END_BLOCK]!);
   }
 
-  /** trees.c build_tree: Huffman code lengths limited to kind.maxLength, then the codes. */
-  private buildTree(tree: Tree, kind: TreeKind): void {
-    const freq = tree.freq;
-    const len = tree.len;
-    const dad = tree.dad;
-    const heap = this.heap;
-    const elems = kind.elems;
-    let maxCode = -1;
-    let heapLen = 0;
-    for (let n = 0; n < elems; n++) {
-      if (freq[n] !== 0) {
-        heap[++heapLen] = maxCode = n;
-      } else {
-        len[n] = 0;
-      }
-    }
-    // The format needs at least two codes; zlib adds fake ones of frequency 1.
-    while (heapLen < 2) {
-      const node = maxCode < 2 ? ++maxCode : 0;
-      heap[++heapLen] = node;
-      freq[node] = 1;
-      this.optLen--;
-      if (kind.staticLen) this.staticLen -= kind.staticLen[node]!;
-    }
-    tree.maxCode = maxCode;
-    // One integer per node orders the heap as zlib's `smaller` does: frequency, then depth.
-    const key = this.heapKey;
-    for (let i = 1; i <= heapLen; i++) key[heap[i]!] = freq[heap[i]!]! << 8;
-    for (let n = heapLen >> 1; n >= 1; n--) downHeap(heap, key, n, heapLen);
-    let heapMax = HEAP_SIZE;
-    let node = elems;
-    do {
-      const n = heap[1]!;
-      heap[1] = heap[heapLen--]!;
-      downHeap(heap, key, 1, heapLen);
-      const m = heap[1]!;
-      heap[--heapMax] = n;
-      heap[--heapMax] = m;
-      const kn = key[n]!;
-      const km = key[m]!;
-      const dn = kn & 0xff;
-      const dm = km & 0xff;
-      key[node] = (((kn >>> 8) + (km >>> 8)) << 8) | (Math.max(dn, dm) + 1);
-      dad[n] = node;
-      dad[m] = node;
-      heap[1] = node++;
-      downHeap(heap, key, 1, heapLen);
-    } while (heapLen >= 2);
-    heap[--heapMax] = heap[1]!;
-    this.heapMax = heapMax;
-    this.genBitlen(tree, kind);
-    assignCodes(tree, maxCode, this.blCount);
-  }
-
-  /** trees.c gen_bitlen, overflow repair included. */
-  private genBitlen(tree: Tree, kind: TreeKind): void {
-    const { freq, len, dad, maxCode } = tree;
-    const heap = this.heap;
-    const blCount = this.blCount;
-    const { extra, extraBase, maxLength, staticLen } = kind;
-    blCount.fill(0);
-    len[heap[this.heapMax]!] = 0;
-    let overflow = 0;
-    let h = this.heapMax + 1;
-    for (; h < HEAP_SIZE; h++) {
-      const n = heap[h]!;
-      let bits = len[dad[n]!]! + 1;
-      if (bits > maxLength) {
-        bits = maxLength;
-        overflow++;
-      }
-      len[n] = bits;
-      if (n > maxCode) continue;
-      blCount[bits]!++;
-      const xbits = n >= extraBase ? extra[n - extraBase]! : 0;
-      const f = freq[n]!;
-      this.optLen += f * (bits + xbits);
-      if (staticLen) this.staticLen += f * (staticLen[n]! + xbits);
-    }
-    if (overflow === 0) return;
-    do {
-      let bits = maxLength - 1;
-      while (blCount[bits] === 0) bits--;
-      blCount[bits]!--;
-      blCount[bits + 1]! += 2;
-      blCount[maxLength]!--;
-      overflow -= 2;
-    } while (overflow > 0);
-    for (let bits = maxLength; bits !== 0; bits--) {
-      let count = blCount[bits]!;
-      while (count !== 0) {
-        const m = heap[--h]!;
-        if (m > maxCode) continue;
-        if (len[m] !== bits) {
-          this.optLen += (bits - len[m]!) * freq[m]!;
-          len[m] = bits;
-        }
-        count--;
-      }
-    }
-  }
-
-  /** trees.c scan_tree: counts the run-length codes of one tree's code lengths. */
-  private scanTree(tree: Tree, maxCode: number): void {
-    const len = tree.len;
-    const blFreq = this.blTree.freq;
-    let prevlen = -1;
-    let nextlen = len[0]!;
-    let count = 0;
-    let maxCount = 7;
-    let minCount = 4;
-    if (nextlen === 0) {
-      maxCount = 138;
-      minCount = 3;
-    }
-    len[maxCode + 1] = 0xffff; // guard
-    for (let n = 0; n <= maxCode; n++) {
-      const curlen = nextlen;
-      nextlen = len[n + 1]!;
-      if (++count < maxCount && curlen === nextlen) continue;
-      if (count < minCount) blFreq[curlen]! += count;
-      else if (curlen !== 0) {
-        if (curlen !== prevlen) blFreq[curlen]!++;
-        blFreq[REP_3_6]!++;
-      } else if (count <= 10) blFreq[REPZ_3_10]!++;
-      else blFreq[REPZ_11_138]!++;
-      count = 0;
-      prevlen = curlen;
-      if (nextlen === 0) {
-        maxCount = 138;
-        minCount = 3;
-      } else if (curlen === nextlen) {
-        maxCount = 6;
-        minCount = 3;
-      } else {
-        maxCount = 7;
-        minCount = 4;
-      }
-    }
-  }
-
   /** trees.c send_tree: the same walk as scanTree, writing the codes. */
   private sendTree(tree: Tree, maxCode: number): void {
     const len = tree.len;
-    const blCode = this.blTree.code;
-    const blLen = this.blTree.len;
+    const blCode = this.trees.blTree.code;
+    const blLen = this.trees.blTree.len;
     let prevlen = -1;
     let nextlen = len[0]!;
     let count = 0;
@@ -689,50 +364,14 @@ class SmallDeflate {
     }
   }
 
-  private buildBlTree(): number {
-    this.scanTree(this.lTree, this.lTree.maxCode);
-    this.scanTree(this.dTree, this.dTree.maxCode);
-    this.buildTree(this.blTree, BL_KIND);
-    let maxBlindex = BL_CODES - 1;
-    for (; maxBlindex >= 3; maxBlindex--) if (this.blTree.len[BL_ORDER[maxBlindex]!] !== 0) break;
-    this.optLen += 3 * (maxBlindex + 1) + 5 + 5 + 4;
-    return maxBlindex;
-  }
-
   private sendAllTrees(lcodes: number, dcodes: number, blcodes: number): void {
     this.sendBits(lcodes - 257, 5);
     this.sendBits(dcodes - 1, 5);
     this.sendBits(blcodes - 4, 4);
-    for (let rank = 0; rank < blcodes; rank++) this.sendBits(this.blTree.len[BL_ORDER[rank]!]!, 3);
-    this.sendTree(this.lTree, lcodes - 1);
-    this.sendTree(this.dTree, dcodes - 1);
+    for (let rank = 0; rank < blcodes; rank++) this.sendBits(this.trees.blTree.len[BL_ORDER[rank]!]!, 3);
+    this.sendTree(this.trees.lTree, lcodes - 1);
+    this.sendTree(this.trees.dTree, dcodes - 1);
   }
-}
-
-/** trees.c pqdownheap, comparing the packed keys. */
-function downHeap(heap: Int32Array, key: Int32Array, kIn: number, heapLen: number): void {
-  let k = kIn;
-  const v = heap[k]!;
-  const kv = key[v]!;
-  let j = k << 1;
-  while (j <= heapLen) {
-    let hj = heap[j]!;
-    let kj = key[hj]!;
-    if (j < heapLen) {
-      const h1 = heap[j + 1]!;
-      const k1 = key[h1]!;
-      if (k1 <= kj) {
-        j++;
-        hj = h1;
-        kj = k1;
-      }
-    }
-    if (kv <= kj) break;
-    heap[k] = hj;
-    k = j;
-    j <<= 1;
-  }
-  heap[k] = v;
 }
 
 function adler32(data: Uint8Array): number {
