@@ -64,6 +64,8 @@ export interface ClientState {
   /** Last view the agent confirmed for `selected`; null until loaded or when gone. */
   confirmed: SessionView | null;
   viewMissing: boolean;
+  /** Why the selected session could not be read (e.g. rate limited), while a retry is scheduled. */
+  readProblem: string | null;
   pending: PendingChange[];
   /** Lazily fetched values, by JSON-encoded path, for the current revision. */
   values: Record<string, ValuePreview>;
@@ -100,6 +102,7 @@ export function initialState(now: number): ClientState {
     watchedRequests: null,
     confirmed: null,
     viewMissing: false,
+    readProblem: null,
     pending: [],
     values: {},
     lastFailure: null,

@@ -20,6 +20,8 @@ export { CLIENT_VERSION, CommandError, type StoreOptions } from './connection.js
 
 export class ClientStore extends AgentConnection {
   private refetchQueued = false;
+  private readAttempt = 0;
+  private readTimer: ReturnType<typeof setTimeout> | null = null;
 
   private async write<K extends CommandOp>(
     op: K,
@@ -175,12 +177,30 @@ export class ClientStore extends AgentConnection {
     if (!session || this.state.status !== 'open') return;
     try {
       const view = await this.command('getSession', { session });
+      this.readAttempt = 0;
       if (this.state.selected !== session) return;
       const sameRevision = this.state.confirmed?.revision === view.revision;
-      this.update({ confirmed: view, viewMissing: false, ...(sameRevision ? {} : { values: {} }) });
+      this.update({
+        confirmed: view,
+        viewMissing: false,
+        readProblem: null,
+        ...(sameRevision ? {} : { values: {} }),
+      });
     } catch (error) {
       if (error instanceof CommandError && error.code === 'not_found' && this.state.selected === session) {
-        this.update({ confirmed: null, viewMissing: true });
+        this.update({ confirmed: null, viewMissing: true, readProblem: null });
+      } else if (error instanceof CommandError && error.code !== 'disconnected') {
+        // A burst (e.g. 2,000 logins while following) can trip the agent's rate limit: never leave the
+        // Session tab blank and silent; say so and read again with backoff.
+        const delay = Math.min(8000, 250 * 2 ** this.readAttempt++);
+        this.update({
+          readProblem: `Reading the session failed (${error.code}: ${error.message}); retrying in ${(delay / 1000).toFixed(1)} s (attempt ${this.readAttempt}).`,
+        });
+        if (this.readTimer) clearTimeout(this.readTimer);
+        this.readTimer = setTimeout(() => {
+          this.readTimer = null;
+          this.queueRefetch();
+        }, delay);
       }
     }
   }

@@ -117,6 +117,11 @@ export function SessionTab({
           No session yet: load a page of the app that uses the session, or pick one under "All sessions".
         </div>
       )}
+      {selected && state.readProblem && (
+        <div class="failure" role="status" data-testid="read-problem">
+          {state.readProblem}
+        </div>
+      )}
       {selected && state.viewMissing && (
         <div class="empty" data-testid="session-gone">
           This session is no longer in the store
