@@ -155,6 +155,19 @@ describe('LC-2 deletionCookie', () => {
     expect(secure({})).toBeUndefined();
     expect(deletionCookie(settings({ SESSION_COOKIE_SECURE: true })).header).toContain('; Secure');
   });
+
+  it("SESSION_COOKIE_SECURE 'auto': Secure on https requests; prefixes and SameSite=None force it when deleting", () => {
+    const auto = (extra: SessionSettingsInput = {}) => settings({ SESSION_COOKIE_SECURE: 'auto', ...extra });
+    expect(sessionCookie(auto(), 'v', 60, NOW).attributes.secure).toBeUndefined();
+    expect(sessionCookie(auto(), 'v', 60, NOW, true).attributes.secure).toBe(true);
+    expect(deletionCookie(auto()).attributes.secure).toBeUndefined();
+    expect(deletionCookie(auto(), true).attributes.secure).toBe(true);
+    expect(deletionCookie(auto({ SESSION_COOKIE_NAME: '__Host-sid' })).attributes.secure).toBe(true);
+    expect(deletionCookie(auto({ SESSION_COOKIE_NAME: '__HOST-sid' })).attributes.secure).toBe(true);
+    expect(deletionCookie(auto({ SESSION_COOKIE_NAME: '__Secure-sid' })).attributes.secure).toBe(true);
+    expect(deletionCookie(auto({ SESSION_COOKIE_NAME: 'sid__secure-' })).attributes.secure).toBeUndefined();
+    expect(deletionCookie(auto({ SESSION_COOKIE_SAMESITE: 'None' })).attributes.secure).toBe(true);
+  });
 });
 
 describe('LC-9 mergeVary', () => {
