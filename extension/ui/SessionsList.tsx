@@ -25,9 +25,8 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
-        <span class="muted">
-          {sessions.items.length}
-          {sessions.total !== null ? ` of ${sessions.total}` : ''} sessions
+        <span class="muted" data-testid="sessions-count">
+          {sessionsCount(sessions)}
         </span>
         <button type="button" onClick={() => void store.listSessions(query)}>
           Refresh
@@ -84,4 +83,22 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
       )}
     </section>
   );
+}
+
+/**
+ * With a search the store's total is not the answer: say how many matched (and that more may follow
+ * while the agent has pages left to scan). Without one, "loaded of total".
+ */
+export function sessionsCount(sessions: {
+  items: unknown[];
+  total: number | null;
+  query: string;
+  cursor: string | null;
+}): string {
+  const n = sessions.items.length;
+  if (sessions.query) {
+    const noun = n === 1 ? 'match' : 'matches';
+    return sessions.cursor ? `${n} ${noun} so far (more to search: Load more)` : `${n} ${noun}`;
+  }
+  return `${n}${sessions.total !== null ? ` of ${sessions.total}` : ''} sessions`;
 }
