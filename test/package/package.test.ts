@@ -101,6 +101,7 @@ beforeAll(async () => {
   express.write('readme/express.ts', readme.express);
   express.write('readme/agent.ts', readme.agent);
   for (const [i, sample] of readme.imports.entries()) express.write(`readme/imports-${i}.mjs`, sample);
+  for (const [i, sample] of readme.typecheck.entries()) express.write(`readme/check-${i}.ts`, sample);
   app('fastify').write('app.ts', FASTIFY_TS);
   app('koa').write('app.ts', KOA_TS);
   app('hono').write('app.ts', HONO_TS);
@@ -373,6 +374,13 @@ describe('I10 README samples run as written against the installed package', () =
     } finally {
       await running.stop();
     }
+  });
+
+  it('the other samples type-check under strict against the installed package (compiled in beforeAll)', () => {
+    const compiled = readdirSync(join(app('express').dir, 'out/readme')).filter((file) =>
+      file.startsWith('check-'),
+    );
+    expect(compiled.length).toBe(readmePrograms().typecheck.length);
   });
 
   it('the import lists import', () => {

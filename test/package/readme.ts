@@ -4,7 +4,9 @@
  * - the Express example (creates `express()` and calls `app.listen(`) runs as written;
  * - a sample that uses `app` without creating it continues the Express example in place of its
  *   `app.listen(…)` line (the agent sample);
- * - a sample made only of import lines must import (every name exists where it says).
+ * - a sample made only of import lines must import (every name exists where it says);
+ * - any other sample must be a complete module that type-checks under strict against the
+ *   installed package (not run: such samples name services, e.g. a Redis, the test app lacks).
  */
 import { readFileSync } from 'node:fs';
 import { REPO } from './pack.js';
@@ -13,6 +15,7 @@ export interface ReadmePrograms {
   express: string;
   agent: string;
   imports: string[];
+  typecheck: string[];
 }
 
 export function readmeSamples(): string[] {
@@ -24,6 +27,7 @@ export function readmePrograms(samples = readmeSamples()): ReadmePrograms {
   let express: string | undefined;
   let agent: string | undefined;
   const imports: string[] = [];
+  const typecheck: string[] = [];
   samples.forEach((sample, index) => {
     const code = sample.split('\n').filter((line) => line.trim() && !line.trim().startsWith('//'));
     if (code.every((line) => line.startsWith('import '))) imports.push(sample);
@@ -35,13 +39,15 @@ export function readmePrograms(samples = readmeSamples()): ReadmePrograms {
       const lines = express.split('\n');
       lines.splice(listen, 1, sample);
       agent = lines.join('\n');
+    } else if (code.some((line) => line.startsWith('import '))) {
+      typecheck.push(sample);
     } else {
       throw new Error(
-        `README sample ${index + 1} is neither a runnable program nor a list of imports (see test/package/readme.ts):\n${sample}`,
+        `README sample ${index + 1} is neither a runnable program, a list of imports nor a complete module (see test/package/readme.ts):\n${sample}`,
       );
     }
   });
   if (!express) throw new Error('README has no runnable Express example (express() … app.listen(…))');
   if (!agent) throw new Error('README has no agent sample continuing the Express example');
-  return { express, agent, imports };
+  return { express, agent, imports, typecheck };
 }
