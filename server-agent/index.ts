@@ -58,6 +58,7 @@ export { createLogger, setLogSink, type LogRecord } from './sessions/log.js';
 export { createSessionManager, type SessionManager, type SessionManagerOptions } from './sessions/manager.js';
 export { Session, EXPIRY_KEY } from './sessions/session.js';
 export type { JsonValue, SessionData } from './sessions/serializer.js';
+export type { SessionObject } from './sessions/tracked-data.js';
 export type { SessionSettings, SessionSettingsInput } from './sessions/settings.js';
 export * as signing from './sessions/signing.js';
 export type * from './sessions/store.js';

@@ -8,7 +8,7 @@ import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
 import { type Baseline, takeBaseline, withSessionLock } from './merge-save.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { EXPIRY_KEY, type ExpiryOptions, type SessionContext } from './session-context.js';
-import { emitModified, emitSaved } from './session-events.js';
+import { emitModified, emitSaved, eventSnapshot } from './session-events.js';
 import {
   ageFor,
   applyExpiry,
@@ -22,6 +22,7 @@ import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-sto
 import { trackMethods } from './pending-ops.js';
 import { SessionMapping } from './session-mapping.js';
 import type { RecordVersion, SessionStore } from './store.js';
+import { type SessionObject, trackedView } from './tracked-data.js';
 
 export {
   EXPIRY_KEY,
@@ -68,6 +69,28 @@ export class Session extends SessionMapping {
 
   get store(): SessionStore {
     return this.#ctx.store;
+  }
+
+  /**
+   * U2: after this one await, the session as an object whose reads are synchronous and whose
+   * changes are saved (tracked-data.ts): `const data = await req.session.data(); data.user = 'ada'`.
+   */
+  async data<D extends object = SessionObject>(): Promise<D> {
+    await this.sessionData();
+    return trackedView<D>({
+      read: () => {
+        this.#cache ??= new Map();
+        return this.#cache;
+      },
+      write: (key, mutate) => {
+        this.#cache ??= new Map();
+        const data = this.#cache;
+        const before = this.#ctx.events.active ? eventSnapshot(data.get(key)) : undefined;
+        mutate(data);
+        this.modified = true;
+        this.changed(key, data.has(key) ? 'set' : 'removed', before, data.get(key));
+      },
+    });
   }
 
   /** Synchronous and without loading, as in Django. */
@@ -354,6 +377,7 @@ export class Session extends SessionMapping {
  * can wait for calls the handler forgot to await (pending-ops.ts).
  */
 trackMethods(Session.prototype, [
+  'data',
   'get',
   'set',
   'has',

@@ -134,5 +134,25 @@ export function describeHardening(start: Start): void {
         logs.stop();
       }
     });
+
+    it('U2 changes made through await session.data() are saved before the response', async () => {
+      const app = await start({}, () => ({
+        '/login': async (session) => {
+          const data = await session.data();
+          data.user = 'ada';
+          data.cart = ['socks'];
+          (data.cart as string[]).push('hat');
+          return { redirect: '/' };
+        },
+        '/me': async (session) => {
+          const data = await session.data();
+          return { body: `${String(data.user)}:${JSON.stringify(data.cart)}` };
+        },
+      }));
+      const login = await app.get('/login');
+      const key = login.cookie()?.value as string;
+      expect(key).toMatch(/^[a-z0-9]{32}$/);
+      expect((await app.get('/me', `sessionid=${key}`)).body).toBe('ada:["socks","hat"]');
+    });
   });
 }
