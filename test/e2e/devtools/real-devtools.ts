@@ -61,6 +61,21 @@ export async function launchWithDevTools(): Promise<RealDevTools> {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const stop = async (): Promise<void> => {
+    proc.kill();
+    await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    return await attach(proc, stop);
+  } catch (error) {
+    // A start-up that fails (no DevTools window, no panel tab) must not leave Chromium running.
+    await stop();
+    throw error;
+  }
+}
+
+async function attach(proc: ChildProcess, stop: () => Promise<void>): Promise<RealDevTools> {
   const wsUrl = await new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${text}`)), 20_000);
@@ -119,9 +134,7 @@ export async function launchWithDevTools(): Promise<RealDevTools> {
     },
     async close() {
       await browser.close().catch(() => {});
-      proc.kill();
-      await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-      rmSync(profile, { recursive: true, force: true });
+      await stop();
     },
   };
 }

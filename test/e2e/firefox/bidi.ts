@@ -124,6 +124,25 @@ export async function launchFirefox(extensionDir: string): Promise<Firefox> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const stop = async (): Promise<void> => {
+    proc.kill();
+    await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    return await attachFirefox(proc, extensionDir, stop);
+  } catch (error) {
+    // A failed start-up must not leave Firefox running.
+    await stop();
+    throw error;
+  }
+}
+
+async function attachFirefox(
+  proc: ChildProcess,
+  extensionDir: string,
+  stop: () => Promise<void>,
+): Promise<Firefox> {
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`Firefox did not start:\n${text}`)), 60_000);
@@ -148,9 +167,7 @@ export async function launchFirefox(extensionDir: string): Promise<Firefox> {
     async close() {
       await bidi.send('session.end').catch(() => {});
       bidi.close();
-      proc.kill();
-      await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-      rmSync(profile, { recursive: true, force: true });
+      await stop();
     },
   };
 }
