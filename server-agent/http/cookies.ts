@@ -20,7 +20,7 @@ const EPOCH = new Date(0);
  * from a sibling subdomain. Django takes the last one.
  */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header || !header.includes(name)) return undefined;
+  if (!header?.includes(name)) return undefined;
   const value = parse(header)[name];
   return value === undefined || value.length > MAX_COOKIE_BYTES ? undefined : value;
 }

@@ -427,7 +427,17 @@ export function describeStore(name: string, subject: StoreUnderTest): void {
       cycle.self = cycle;
       for (const bad of [new Date(), { nested: [1, 2n] }, cycle, () => 1, new Map()]) {
         const s = reopen();
-        await s.set('bad', bad as never);
+        // U3: refused at set(), naming the key, before anything reaches the store.
+        const refused = await s.set('bad', bad as never).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(SessionValueError);
+        expect((refused as SessionValueError).message).toContain('"bad"');
+        // A value that was fine at set() and mutated afterwards is still refused at save.
+        const box: Record<string, unknown> = {};
+        await s.set('bad', box);
+        box.later = bad;
         const error = await s.save().then(
           () => null,
           (e: unknown) => e,

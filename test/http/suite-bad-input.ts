@@ -3,7 +3,6 @@
  * oversized headers and values JSON cannot carry. None may crash the server or write anything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LogRecord, setLogSink } from '../../server-agent/sessions/log.js';
 import type { JsonValue } from '../../server-agent/sessions/serializer.js';
 import { countStoreOps, sendRaw } from '../helpers/http.js';
 import { expectDeletion, type Harness, type Start } from './adapter-suite.js';

@@ -156,12 +156,12 @@ describe.skipIf(!available)('I14.3 cache engine, Django pickle values, on Redis'
       await a.save();
       const readByJson = json.open(a.sessionKey);
       expect(await readByJson.get('from')).toBe('pickle');
-      await readByJson.set('then', 'json');
+      await readByJson.set('later', 'json');
       await readByJson.save();
       expect(await raw!.get(physical(json, a.sessionKey!))).toMatch(/^\d+\n/);
       expect(Object.fromEntries(await pickled.open(a.sessionKey).items())).toEqual({
         from: 'pickle',
-        then: 'json',
+        later: 'json',
       });
     } finally {
       await json.close();
