@@ -43,7 +43,7 @@ export class AgentHub {
   private readonly router: RequestRouter;
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** The agent bus, when several processes share one timeline. */
+  /** @internal The agent bus, when several processes share one timeline (not in the shipped .d.ts: its types reach ws). */
   readonly link: BusLink | null;
 
   constructor(
