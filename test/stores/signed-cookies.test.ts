@@ -118,13 +118,18 @@ describe('signed cookie tokens (reference §5.6 vectors)', () => {
     expect(bytes).toBeGreaterThan(4090);
   });
 
-  it('a value JSON cannot carry fails at save and the last good token is unchanged', async () => {
+  it('a value JSON cannot carry fails at set(), or at save when mutated later, and the last good token is unchanged', async () => {
     const sessions = make();
     const s = sessions.open();
     await s.set('ok', 1);
     await s.save();
     const token = s.sessionKey;
-    await s.set('bad', new Date() as never);
+    await expect(s.set('bad', new Date() as never)).rejects.toMatchObject({
+      code: 'SESSION_VALUE_NOT_SERIALIZABLE',
+    });
+    const box: Record<string, unknown> = {};
+    await s.set('bad', box);
+    box.when = new Date();
     await expect(s.save()).rejects.toMatchObject({ code: 'SESSION_VALUE_NOT_SERIALIZABLE' });
     expect(s.sessionKey).toBe(token);
     expect(await sessions.open(token).items()).toEqual([['ok', 1]]);
