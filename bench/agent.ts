@@ -23,7 +23,8 @@ import { type AgentMessage, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server
 import { createSessions, type Sessions } from '../server-agent/create.js';
 import { setLogSink } from '../server-agent/sessions/log.js';
 import type { ServerReady } from './agent-server.js';
-import { CONNECTIONS, cookiesFrom, listenOn, measure, WARMUP_SECONDS } from './lib/measure.js';
+import autocannon from 'autocannon';
+import { type Cell, CONNECTIONS, listenOn, WARMUP_SECONDS } from './lib/measure.js';
 import { fmt, machineLine, writeSection } from './lib/report.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -165,6 +166,46 @@ interface CellResult {
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
+/**
+ * autocannon with one session per connection (its first response's cookie, kept per connection):
+ * a session shared by every connection would make each save race the others, and the agent's
+ * lost-update detection (compare-and-swap saves while someone listens) would dominate the figure.
+ */
+async function measure(url: string, seconds: number): Promise<Cell> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+          if (typeof context.cookie === 'string')
+            request.headers = { ...(request.headers as object), cookie: context.cookie };
+          return request;
+        },
+        onResponse: (
+          _status: number,
+          _body: string,
+          context: Record<string, unknown>,
+          headers: Record<string, unknown>,
+        ) => {
+          const set = headers['set-cookie'];
+          const line = Array.isArray(set) ? set[0] : set;
+          if (typeof line === 'string') context.cookie = line.split(';', 1)[0];
+        },
+      },
+    ],
+  } as unknown as autocannon.Options);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
 async function runCell(mode: Mode): Promise<CellResult> {
   const server = fork(join(import.meta.dirname, 'agent-server.ts'), [mode], {
     execArgv: [...process.execArgv, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
@@ -184,10 +225,9 @@ async function runCell(mode: Mode): Promise<CellResult> {
   const clients = await Promise.all(
     Array.from({ length: clientsOf(mode) }, () => streamingClient(ready, watchOf(mode))),
   );
-  const cookie = await cookiesFrom(`${ready.url}/`);
-  await measure(`${ready.url}/`, cookie, WARMUP_SECONDS);
+  await measure(`${ready.url}/`, WARMUP_SECONDS);
   const cpuBefore = await cpu();
-  const cell = await measure(`${ready.url}/`, cookie, SECONDS);
+  const cell = await measure(`${ready.url}/`, SECONDS);
   const cpuAfter = await cpu();
   if (cell.errors || cell.non2xx) throw new Error(`${mode}: ${cell.errors} errors, ${cell.non2xx} non-2xx`);
   const stopped = await Promise.all(clients.map(stopClient));
@@ -321,7 +361,7 @@ const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS
 Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a run, not across runs).
 
 node:http + \`sessions.middleware()\` on SQLite; every request loads the session, increments a counter and saves
-(one store read + one write). The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and each
+(one store read + one write), one session per connection. The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and each
 streaming client is a \`ws\` client in a process of its own (as the browser is), subscribed and parsing every frame.
 "Summaries" clients follow a session other than the loaded one, as a panel does while the developer's own tab is quiet
 and a load test runs: each request reaches them as one \`request.summary\` (${fmt(streamed.summary)} received, ${perFrame('summary')} per frame).
