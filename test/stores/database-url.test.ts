@@ -3,7 +3,6 @@
  * dj-database-url's path rules, journal modes of existing databases, and what clearsessions does in
  * the wrong folder. Real SQLite files in temporary folders throughout.
  */
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,18 +11,19 @@ import { main } from '../../server-agent/cli.js';
 import { createSessions } from '../../server-agent/create.js';
 import { checkSqliteFolder, parseDatabaseUrl } from '../../server-agent/sessions/database-url.js';
 import { ImproperlyConfigured } from '../../server-agent/sessions/errors.js';
+import { loadSqliteEngine } from '../../server-agent/sessions/stores/sqlite-engines.js';
 
-const require = createRequire(import.meta.url);
-const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+// Whichever driver this Node loads (better-sqlite3 on 20, node:sqlite on 22/24), as the store does.
+const sqlite = loadSqliteEngine();
 
 const dev = { NODE_ENV: 'test' } as NodeJS.ProcessEnv;
 const base = { SECRET_KEY: 'test-secret-key', env: dev };
 const temp = () => mkdtempSync(join(tmpdir(), 'sessionscope-u4-'));
 
 function journalMode(path: string): string {
-  const db = new Database(path, { readonly: true });
+  const db = sqlite.open(path);
   try {
-    return String(db.pragma('journal_mode', { simple: true }));
+    return String(db.all<{ journal_mode: string }>('SELECT * FROM pragma_journal_mode', [])[0]?.journal_mode);
   } finally {
     db.close();
   }
@@ -31,7 +31,7 @@ function journalMode(path: string): string {
 
 /** A database as Django's migrate leaves it: default (DELETE) journal, the django_session table. */
 function djangoDatabase(path: string): void {
-  const db = new Database(path);
+  const db = sqlite.open(path);
   db.exec(
     'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL)',
   );
