@@ -212,9 +212,11 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
       : command().catch(fail);
   };
 
+  // A listing cursor names a master by its index, so the order must not change between pages: ioredis
+  // lists nodes in connection order, which a slot refresh can reshuffle (a page then skips a node).
   const masters = (): Node[] =>
     'nodes' in client && typeof client.nodes === 'function' && client.isCluster
-      ? client.nodes('master')
+      ? client.nodes('master').sort((a, b) => nodeName(a).localeCompare(nodeName(b)))
       : [client as Node];
 
   return {
@@ -274,6 +276,8 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
     },
   };
 }
+
+const nodeName = (node: Node): string => `${node.options.host}:${String(node.options.port).padStart(5, '0')}`;
 
 /**
  * One page of SCAN over every master. The cursor is "node:scanCursor:skip": SCAN returns batches

@@ -64,7 +64,8 @@ export async function launchWithDevTools(): Promise<RealDevTools> {
   const stop = async (): Promise<void> => {
     proc.kill();
     await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-    rmSync(profile, { recursive: true, force: true });
+    // The browser's helper processes can still be writing the profile for a moment after it exits.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     return await attach(proc, stop);

@@ -127,7 +127,8 @@ export async function launchFirefox(extensionDir: string): Promise<Firefox> {
   const stop = async (): Promise<void> => {
     proc.kill();
     await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-    rmSync(profile, { recursive: true, force: true });
+    // The browser's helper processes can still be writing the profile for a moment after it exits.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     return await attachFirefox(proc, extensionDir, stop);
