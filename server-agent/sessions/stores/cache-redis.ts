@@ -3,6 +3,7 @@
  * Fails fast instead of queueing: no offline queue, command timeouts, an `error` listener so the
  * process never crashes on a lost connection, and quick reconnects so it recovers by itself.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ImproperlyConfigured, StoreUnavailable } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -280,36 +281,45 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
 const nodeName = (node: Node): string => `${node.options.host}:${String(node.options.port).padStart(5, '0')}`;
 
 /**
- * One page of SCAN over every master. The cursor is "node:scanCursor:skip": SCAN returns batches
- * of its own size, so a page that ends mid-batch re-reads that batch and skips what was returned.
+ * One page of SCAN over every master. The cursor is "node:scanCursor:seen": SCAN returns batches
+ * of its own size, so a page that ends mid-batch re-reads that batch on the next page and leaves
+ * out what it already returned. "seen" names those keys by a short hash, not by position: a
+ * batch re-read after Redis finished rehashing its keyspace can come back in another order (a
+ * position-based skip then returned one key twice and never returned another). Hashes, not keys,
+ * because the cursor reaches the panel and no session key may.
  */
-async function scanPage(
+export async function scanPage(
   nodes: Node[],
   match: string,
   cursor: string | null,
   count: number,
 ): Promise<ScanPage> {
-  const [nodePart = '0', scanPart = '0', skipPart = '0'] = cursor ? cursor.split(':') : [];
-  let node = Number(nodePart);
+  const [nodePart = '0', scanPart = '0', seenPart = ''] = cursor ? cursor.split(':') : [];
+  let node = Number(nodePart) || 0;
   // Redis cursors are unsigned 64-bit: kept as text, never rounded through a double.
   let scan = /^\d+$/.test(scanPart) ? scanPart : '0';
-  let skip = Number(skipPart) || 0;
+  let seen = new Set(seenPart ? seenPart.split(',') : []);
   const keys = new Set<string>();
   while (node < nodes.length && keys.size < count) {
     const target = nodes[node];
     if (!target) break;
     const [next, batch] = await target.scan(scan, 'MATCH', match, 'COUNT', Math.max(count, 100));
-    const fresh = batch.slice(skip);
+    const fresh = batch.filter((key) => !seen.has(keyHash(key)) && !keys.has(key));
     const room = count - keys.size;
-    for (const key of fresh.slice(0, room)) keys.add(key);
     if (fresh.length > room) {
-      skip += room;
-      break;
+      for (const key of fresh.slice(0, room)) {
+        keys.add(key);
+        seen.add(keyHash(key));
+      }
+      return { keys: [...keys], cursor: `${node}:${scan}:${[...seen].join(',')}` };
     }
-    skip = 0;
+    for (const key of fresh) keys.add(key);
+    seen = new Set();
     scan = next;
     if (scan === '0') node += 1;
   }
-  const done = node >= nodes.length;
-  return { keys: [...keys], cursor: done ? null : `${node}:${scan}:${skip}` };
+  return { keys: [...keys], cursor: node >= nodes.length ? null : `${node}:${scan}:` };
 }
+
+/** 8 hex digits of SHA-1: enough to tell apart the keys of one SCAN batch, and no key in the cursor. */
+const keyHash = (key: string): string => createHash('sha1').update(key).digest('hex').slice(0, 8);
