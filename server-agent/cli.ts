@@ -17,6 +17,7 @@ Commands:
   clearsessions   Remove expired sessions from the configured store (Django's clearsessions).
                   Can be run as a cronjob or directly to clean out expired sessions.
   inspect         Start a standalone inspector agent over an existing session store.
+  token rotate    Replace the agent's development token in .sessionscope/ (token check: is it usable).
   help            Show this help.
   --version       Print the version.
 
@@ -46,6 +47,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           runInspect: (argv: string[]) => Promise<number>;
         };
         return await runInspect(rest);
+      }
+      case 'token': {
+        const { runToken } = await import('./cli-token.js');
+        return runToken(rest);
       }
       case '--version':
       case '-v':

@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   type Watch,
 } from '../../server-agent/agent/protocol.js';
-import { type Diagnosis, diagnose, diagnoseClose, diagnoseError } from './doctor.js';
+import { type Diagnosis, diagnose, diagnoseClose, diagnoseError, tokenChanged } from './doctor.js';
 import { foldEvents, foldSnapshot } from './reduce-events.js';
 import { type ClientState, initialState } from './state.js';
 import type { Connection, Transport } from './transport.js';
@@ -57,6 +57,9 @@ export abstract class AgentConnection {
   private resubscribing = false;
   /** The Timeline tab is on screen: every event whole, not only the followed session's. */
   private timelineOpen = false;
+  /** This token worked before (a welcome on it, or a remembered pairing): a refusal means it changed. */
+  private tokenKnownGood = false;
+  private agentOrigin: string | null = null;
 
   constructor(protected readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -110,9 +113,15 @@ export abstract class AgentConnection {
 
   // ---- connection ------------------------------------------------------------------------------
 
-  connect(transport: Transport): void {
+  /**
+   * `remembered`: the target is a pairing saved earlier, so a token refusal says "it changed"
+   * rather than "wrong token".
+   */
+  connect(transport: Transport, target: { origin?: string; remembered?: boolean } = {}): void {
     this.disconnect();
     this.transport = transport;
+    this.tokenKnownGood = target.remembered ?? false;
+    this.agentOrigin = target.origin ?? null;
     this.update({ status: 'connecting', problem: null, attempt: 0 });
     this.open();
   }
@@ -166,6 +175,8 @@ export abstract class AgentConnection {
     let problem = this.state.problem?.code === 'version' ? this.state.problem : diagnoseClose(code);
     if (!problem && !welcomed && this.options.probe) problem = await this.options.probe();
     if (!problem) problem = diagnose(opened ? 'closed' : 'unreachable');
+    if (problem.code === 'token' && (welcomed || this.tokenKnownGood))
+      problem = tokenChanged(this.agentOrigin);
     // Wrong credentials or versions do not heal by retrying; everything else reconnects with backoff.
     const permanent = ['token', 'origin', 'host', 'peer', 'version', 'production'].includes(problem.code);
     if (permanent || !this.transport) {
@@ -186,6 +197,7 @@ export abstract class AgentConnection {
     const receivedAt = this.now();
     switch (message.type) {
       case 'welcome':
+        this.tokenKnownGood = true;
         this.update({
           status: 'open',
           problem: null,

@@ -32,7 +32,7 @@ const FIXES: Record<Diagnosis['code'], { title: string; fix: string }> = {
   },
   token: {
     title: 'Token refused',
-    fix: 'The token changes on every server start: paste the new inspector URL from the server log.',
+    fix: 'Paste the inspector URL from the server log (it ends in #token=…) or just its token.',
   },
   origin: {
     title: 'Origin refused',
@@ -70,6 +70,19 @@ const FIXES: Record<Diagnosis['code'], { title: string; fix: string }> = {
 
 export function diagnose(code: Diagnosis['code'], detail?: string): Diagnosis {
   return { code, ...FIXES[code], ...(detail ? { detail } : {}) };
+}
+
+/**
+ * A token that worked before (this connection was welcomed with it, or it was the pairing remembered
+ * for this origin) and is refused now: the agent restarted with a new one. One prompt, no retries.
+ */
+export function tokenChanged(agentOrigin: string | null): Diagnosis {
+  return {
+    code: 'token',
+    title: 'The agent’s token changed',
+    detail: `${agentOrigin ?? 'The agent'} no longer accepts the token this page was paired with: it restarted outside development or its token was rotated.`,
+    fix: 'Paste the new inspector URL from the server log (or its token) to pair again. In development the agent keeps its token in .sessionscope/agent-token, so restarts keep the pairing.',
+  };
 }
 
 export function diagnoseError(message: ErrorMessage): Diagnosis {

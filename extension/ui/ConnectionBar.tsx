@@ -1,10 +1,10 @@
 /** Connection state, the doctor's verdict with its fix, and the one-step pairing form. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useStoreState } from './use-store.js';
 
 export interface ConnectionBarProps {
   agentOrigin: string | null;
-  /** Shown when pairing is possible (the panel); the inspector gets its token from its URL. */
+  /** The pairing form's action: the panel pairs per origin, the inspector with its own agent. */
   onPair?: ((input: string) => string | null) | undefined;
 }
 
@@ -24,6 +24,12 @@ export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
   const [input, setInput] = useState('');
   const [pairError, setPairError] = useState<string | null>(null);
   const showPairing = onPair && (status === 'failed' || status === 'idle');
+  const inputRef = useRef<HTMLInputElement>(null);
+  const tokenRefused = showPairing && problem?.code === 'token';
+  // A changed token leaves one thing to do: put the caret where the new URL goes (once per refusal).
+  useEffect(() => {
+    if (tokenRefused) inputRef.current?.focus();
+  }, [tokenRefused]);
   return (
     <div class="connection">
       <div class="conn-line">
@@ -58,11 +64,13 @@ export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
         >
           <input
             aria-label="Inspector URL or token"
-            placeholder="Paste the inspector URL from the server log (…/__sessionscope/#token=…)"
+            data-testid="pairing-input"
+            ref={inputRef}
+            placeholder="Paste the inspector URL from the server log (…/__sessionscope/#token=…) or its token"
             value={input}
             onInput={(e) => setInput(e.currentTarget.value)}
           />
-          <button type="submit">Pair</button>
+          <button type="submit">{problem?.code === 'token' ? 'Pair again' : 'Pair'}</button>
           {pairError && (
             <span class="inline-error" role="alert">
               {pairError}

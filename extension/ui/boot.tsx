@@ -10,8 +10,8 @@ import './styles.css';
 
 export interface Shell {
   store: ClientStore;
-  /** (Re)connects to an agent and re-renders with its origin. */
-  connect(target: AgentTarget): void;
+  /** (Re)connects to an agent and re-renders with its origin; `remembered`: a saved pairing. */
+  connect(target: AgentTarget, remembered?: boolean): void;
 }
 
 export interface BootOptions {
@@ -35,9 +35,9 @@ export function boot(options: BootOptions): Shell {
   });
   const shell: Shell = {
     store,
-    connect(next) {
+    connect(next, remembered = false) {
       target = next;
-      store.connect(new WebSocketTransport(next));
+      store.connect(new WebSocketTransport(next), { origin: next.origin, remembered });
       draw();
     },
   };
@@ -54,7 +54,8 @@ export function boot(options: BootOptions): Shell {
       options.mount,
     );
   }
-  if (target) shell.connect(target);
+  // The panel's initial target is the pairing it remembered for the origin; the inspector's is its URL.
+  if (target) shell.connect(target, options.client === 'extension');
   else draw();
   return shell;
 }

@@ -3,7 +3,6 @@
  * check done in the HTTP `upgrade` handler before `handleUpgrade`, so an unauthenticated socket
  * never joins the client set.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -40,6 +39,7 @@ import {
   DOCTOR_TOKEN_HEADER,
 } from './protocol.js';
 import { createRedactor, type RedactOption } from './redact.js';
+import { agentToken, announcement } from './token-file.js';
 import { routeUpgrades } from './upgrades.js';
 
 const log = createLogger('sessionscope:agent');
@@ -50,7 +50,10 @@ const AGENT_PREFIX = INSPECTOR_PATH.slice(0, -1);
 export const PRODUCTION_OVERRIDE = 'I understand the risk';
 
 export interface AgentOptions {
-  /** Fixed token (base64url, at least 22 characters = 128 bits); default: 256 random bits per process. */
+  /**
+   * Fixed token (base64url, at least 22 characters = 128 bits). Default: 256 random bits, kept in
+   * `.sessionscope/agent-token` (0600) in development so restarts keep the pairing (token-file.ts).
+   */
   token?: string;
   /** Refuse every command that changes state. Default false: the panel exists to edit sessions. */
   readOnly?: boolean;
@@ -99,7 +102,7 @@ export interface AgentHandle {
   close(): Promise<void>;
 }
 
-function preflight(options: AgentOptions): string {
+function preflight(options: AgentOptions): { token: string; file: string | null } {
   const env = options.env ?? process.env;
   if (isProduction(env)) {
     if (options.allowInProduction !== PRODUCTION_OVERRIDE) {
@@ -112,12 +115,12 @@ function preflight(options: AgentOptions): string {
       '!!! sessionscope agent FORCED ON with NODE_ENV=production: anyone holding the token can read and change every session. Never do this on a production server. !!!',
     );
   }
-  const token = options.token ?? randomBytes(32).toString('base64url');
-  if (!isStrongToken(token))
+  if (options.token === undefined) return agentToken(env);
+  if (!isStrongToken(options.token))
     throw new AgentRefused(
       'The agent token must be at least 22 base64url characters (128 bits); omit `token` to get a random one.',
     );
-  return token;
+  return { token: options.token, file: null };
 }
 
 interface Mounted {
@@ -287,7 +290,7 @@ export function attachAgent(
   sessions: SessionManager,
   options: AgentOptions = {},
 ): AgentHandle {
-  const token = preflight(options);
+  const { token, file } = preflight(options);
   const mounted = mount(sessions, options, token);
   const appListeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
@@ -312,7 +315,7 @@ export function attachAgent(
     if (address && typeof address === 'object' && !isLoopbackAddress(address.address)) {
       log.notice(`The app listens on ${address.address}; the agent still accepts loopback peers only.`);
     }
-    if (options.announce !== false) log.notice(`sessionscope inspector: ${urls().url}`);
+    if (options.announce !== false) log.notice(announcement(urls().url, file));
   };
   if (server.listening) announce();
   else server.once('listening', announce);
@@ -341,7 +344,7 @@ export async function startAgent(
   sessions: SessionManager,
   options: StartAgentOptions = {},
 ): Promise<AgentHandle> {
-  const token = preflight(options);
+  const { token, file } = preflight(options);
   const host = options.host ?? '127.0.0.1';
   if (host !== 'localhost' && !isLoopbackAddress(host)) {
     throw new AgentRefused(
@@ -370,7 +373,7 @@ export async function startAgent(
     );
   }
   const { url, wsUrl } = urlsFor(address, token);
-  if (options.announce !== false) log.notice(`sessionscope inspector: ${url}`);
+  if (options.announce !== false) log.notice(announcement(url, file));
   return {
     url,
     wsUrl,

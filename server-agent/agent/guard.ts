@@ -142,7 +142,7 @@ export function checkToken(presented: string | null, expected: string): Verdict 
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
     return refuse(
       'token',
-      'Wrong token: copy it again from the agent’s startup line; it changes every time the server starts.',
+      'Wrong token: copy it again from the agent’s startup line (it changed: a restart outside development, or `sessionscope token rotate`).',
     );
   }
   return OK;

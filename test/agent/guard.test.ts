@@ -263,7 +263,7 @@ describe('AG-5 token', () => {
       ok: false,
       code: 'token',
       message:
-        'Wrong token: copy it again from the agent’s startup line; it changes every time the server starts.',
+        'Wrong token: copy it again from the agent’s startup line (it changed: a restart outside development, or `sessionscope token rotate`).',
     });
     expect(checkToken(null, token)).toEqual({
       ok: false,
