@@ -59,7 +59,10 @@ export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
           class="pairing"
           onSubmit={(e) => {
             e.preventDefault();
-            setPairError(onPair(input));
+            const error = onPair(input);
+            setPairError(error);
+            // Paired: the pasted URL holds a token that may be refused later; never offer it again.
+            if (!error) setInput('');
           }}
         >
           <input

@@ -13,6 +13,8 @@ export interface E2eApp {
   origin: string;
   sessions: Sessions;
   agent: AgentHandle;
+  /** The app restarted as far as the agent can tell: the old one says goodbye, a new one (new token) takes over. */
+  restartAgent(): Promise<AgentHandle>;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export async function startApp(): Promise<E2eApp> {
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const agent = attachAgent(server, sessions, { announce: false });
+  let agent = attachAgent(server, sessions, { announce: false });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   // localhost rather than 127.0.0.1: the name the manifest's host permissions and most dev setups use.
@@ -69,7 +71,14 @@ export async function startApp(): Promise<E2eApp> {
     url: `${origin}/`,
     origin,
     sessions,
-    agent,
+    get agent() {
+      return agent;
+    },
+    async restartAgent() {
+      await agent.close();
+      agent = attachAgent(server, sessions, { announce: false });
+      return agent;
+    },
     async close() {
       await agent.close();
       server.closeAllConnections();
