@@ -1,6 +1,5 @@
 /** The selected session: cookie (browser vs server), expiry, contents, and the session-wide actions. */
-import { useEffect, useState } from 'preact/hooks';
-import type { ValuePath } from '../../server-agent/agent/protocol.js';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { mismatchHints } from '../client/hints.js';
 import { displayedView } from '../client/state.js';
 import { rewrite } from '../platform/relay.js';
@@ -9,7 +8,6 @@ import { CookiePane } from './CookiePane.js';
 import { ExpiryPane } from './ExpiryPane.js';
 import { formatBytes, shortHandle } from './format.js';
 import { Tree } from './Tree.js';
-import { pathId } from './tree-model.js';
 import { useApp, useStoreState } from './use-store.js';
 
 function useBrowserCookie(
@@ -42,7 +40,7 @@ export function SessionTab({
 }: {
   origin: string | null;
   expanded: Set<string>;
-  onToggle(p: ValuePath): void;
+  onToggle(id: string): void;
 }) {
   const { store, platform } = useApp();
   const state = useStoreState((s) => s);
@@ -203,15 +201,18 @@ export function SessionTab({
   );
 }
 
-export function useExpansion(): [Set<string>, (path: ValuePath) => void] {
+/** Open tree rows by id (tree-model's pathId for nodes, rangeId for ranges of 100). */
+export function useExpansion(): [Set<string>, (id: string) => void] {
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
-  const toggle = (path: ValuePath): void =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      const id = pathId(path);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = useCallback(
+    (id: string): void =>
+      setExpanded((prev) => {
+        const next = new Set(prev);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
   return [expanded, toggle];
 }

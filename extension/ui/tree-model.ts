@@ -24,8 +24,8 @@ export function childrenOf(preview: ValuePreview): Child[] | null {
 
 /** Can the row open at all (locally or after a fetch)? */
 export function isExpandable(preview: ValuePreview): boolean {
+  if (isLongString(preview)) return false; // opens in the viewer (fetched whole there)
   if (preview.t === 'more') return true;
-  if (preview.t === 'string') return true; // truncated: expanding fetches the whole string
   if (preview.t === 'array' || preview.t === 'object') return true;
   return childrenOf(preview) !== null;
 }
@@ -43,21 +43,6 @@ export function fullValue(preview: ValuePreview): JsonValue | undefined {
   return preview.t === 'value' ? preview.value : undefined;
 }
 
-function textOf(preview: ValuePreview): string {
-  if (preview.t === 'value') return JSON.stringify(preview.value) ?? '';
-  if (preview.t === 'string') return preview.head;
-  if (preview.t === 'array') return preview.items.map(textOf).join(' ');
-  if (preview.t === 'object') return preview.entries.map(([k, v]) => `${k} ${textOf(v)}`).join(' ');
-  return '';
-}
-
-/** Search by key and value: does this node or anything below it match? */
-export function matches(key: string | number, preview: ValuePreview, query: string): boolean {
-  if (!query) return true;
-  const q = query.toLowerCase();
-  return String(key).toLowerCase().includes(q) || textOf(preview).toLowerCase().includes(q);
-}
-
 export function pathId(path: ValuePath): string {
   return JSON.stringify(path);
 }
@@ -72,4 +57,144 @@ export function parseJsonInput(text: string): { ok: true; value: JsonValue } | {
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, error: `Invalid JSON: ${detail}. Strings need double quotes.` };
   }
+}
+
+// ---- ranges ---------------------------------------------------------------------------------------
+
+/** Children per range row, as Chrome DevTools groups a big array: `[0…99]`, `[100…199]`, … */
+export const RANGE_SIZE = 100;
+
+/** Indexes from..to, both included. */
+export interface IndexRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * The range rows for children from..to, or null when they fit in one level (≤ 100). Buckets grow
+ * by ×100 (100, 10,000, 1,000,000…) until no level lists more than 100 rows, so a 3,000-item array
+ * opens to 30 ranges of 100 and a 20,000-item one to 2 ranges of 10,000 holding 100 ranges each.
+ */
+export function rangesFor(from: number, to: number): IndexRange[] | null {
+  const count = to - from + 1;
+  if (count <= RANGE_SIZE) return null;
+  let bucket = RANGE_SIZE;
+  while (Math.ceil(count / bucket) > RANGE_SIZE) bucket *= RANGE_SIZE;
+  const ranges: IndexRange[] = [];
+  for (let start = from; start <= to; start += bucket)
+    ranges.push({ from: start, to: Math.min(to, start + bucket - 1) });
+  return ranges;
+}
+
+export function rangeLabel(range: IndexRange): string {
+  return `[${range.from}…${range.to}]`;
+}
+
+/** Expansion id of a range row under the node at `path` (node ids are pathId). */
+export function rangeId(path: ValuePath, range: IndexRange): string {
+  return `${pathId(path)}${rangeLabel(range)}`;
+}
+
+/** Every range row (outermost first) that holds child `index` of a node with `count` children. */
+export function rangesHolding(path: ValuePath, count: number, index: number): string[] {
+  const ids: string[] = [];
+  let level = rangesFor(0, count - 1);
+  while (level) {
+    const range = level.find((r) => index >= r.from && index <= r.to);
+    if (!range) break;
+    ids.push(rangeId(path, range));
+    level = rangesFor(range.from, range.to);
+  }
+  return ids;
+}
+
+// ---- search ---------------------------------------------------------------------------------------
+
+/** What a query reveals: which top-level keys stay, which rows open to show a match, which match. */
+export interface TreeSearch {
+  /** Top-level keys with a match at or below them. */
+  keys: Set<string>;
+  /** Node and range ids to open so every match is on screen. */
+  open: Set<string>;
+  /** Ids of rows whose own key, or own leaf value, matches. */
+  hits: Set<string>;
+  /** Matches found (rows), for the count the search box shows. */
+  count: number;
+}
+
+/** The text a leaf row is searched by: what it shows, without the quotes a string gets. */
+function leafText(preview: ValuePreview): string {
+  if (preview.t === 'value')
+    return typeof preview.value === 'string' ? preview.value : (JSON.stringify(preview.value) ?? '');
+  if (preview.t === 'string') return preview.head;
+  return '';
+}
+
+/**
+ * Searches keys and values at every depth, using what the client holds for each path (a fetched
+ * value where there is one, else the preview). Case-insensitive. One walk over the data, so a
+ * 3,000-item array costs 3,000 visits, not one per row rendered.
+ */
+export function searchTree(
+  entries: [string, ValuePreview][],
+  query: string,
+  fetched: (path: ValuePath) => ValuePreview | undefined = () => undefined,
+): TreeSearch {
+  const result: TreeSearch = { keys: new Set(), open: new Set(), hits: new Set(), count: 0 };
+  const q = query.toLowerCase();
+  const walk = (path: ValuePath, label: string | number, preview: ValuePreview): boolean => {
+    const shown = fetched(path) ?? preview;
+    const kids = childrenOf(shown);
+    let found = false;
+    if (String(label).toLowerCase().includes(q) || (!kids && leafText(shown).toLowerCase().includes(q))) {
+      result.hits.add(pathId(path));
+      result.count++;
+      found = true;
+    }
+    if (kids) {
+      let below = false;
+      kids.forEach(([key, child], index) => {
+        if (!walk([...path, key], key, child)) return;
+        below = true;
+        for (const id of rangesHolding(path, kids.length, index)) result.open.add(id);
+      });
+      if (below) result.open.add(pathId(path));
+      found ||= below;
+    }
+    return found;
+  };
+  if (!q) return result;
+  for (const [key, preview] of entries) if (walk([key], key, preview)) result.keys.add(key);
+  return result;
+}
+
+/** A preview the client must fetch before it can search the value whole. */
+export function searchNeedsFetch(preview: ValuePreview): boolean {
+  if (preview.t === 'value' || preview.t === 'redacted') return false;
+  if (needsFetch(preview)) return true;
+  const kids = childrenOf(preview);
+  return Boolean(kids?.some(([, child]) => searchNeedsFetch(child)));
+}
+
+/**
+ * Worth opening in the full-value viewer: long or multi-line strings, truncated strings and any
+ * array or object (pretty JSON). Short scalars read fine in the row; redacted values never open.
+ */
+export function canView(preview: ValuePreview): boolean {
+  switch (preview.t) {
+    case 'value': {
+      const v = preview.value;
+      if (typeof v === 'string') return v.length > 60 || v.includes('\n');
+      return v !== null && typeof v === 'object';
+    }
+    case 'redacted':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** A string too long for its row: it opens in the viewer instead of expanding in place. */
+export function isLongString(preview: ValuePreview): boolean {
+  return preview.t === 'string' || (preview.t === 'more' && preview.type === 'string');
 }

@@ -3,10 +3,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ValuePath, ValuePreview } from '../../server-agent/agent/protocol.js';
+import type { ValuePreview } from '../../server-agent/agent/protocol.js';
 import { displayedView } from '../../extension/client/state.js';
 import { Tree } from '../../extension/ui/Tree.js';
-import { pathId } from '../../extension/ui/tree-model.js';
 import { useStoreState } from '../../extension/ui/use-store.js';
 import { HANDLE, view } from './fixtures.js';
 import { connectedStore, tick, withApp } from './harness.js';
@@ -23,10 +22,10 @@ function LiveTree() {
   const state = useStoreState((s) => s);
   const [expanded, setExpanded] = useState(new Set<string>());
   const [query, setQuery] = useState('');
-  const toggle = (p: ValuePath) =>
+  const toggle = (id: string) =>
     setExpanded((prev) => {
       const next = new Set(prev);
-      next.has(pathId(p)) ? next.delete(pathId(p)) : next.add(pathId(p));
+      next.has(id) ? next.delete(id) : next.add(id);
       return next;
     });
   return (
@@ -88,12 +87,14 @@ describe('session tree', () => {
     expect(commands.at(-1)).toMatchObject({ op: 'pop', key: 'cart' });
   });
 
-  it('fetches a big value by path only when opened, and shows its size before', async () => {
+  it('fetches a big value by path only when opened (a long string opens in the viewer), and shows its size before', async () => {
     const { commands } = await setup();
     const row = document.querySelector('[data-key="blob"] .tree-row') as HTMLElement;
     expect(row.textContent).toMatch(/string\(300000\) 293\.0 KB/);
     expect(commands.some((c) => c.op === 'getValue')).toBe(false);
     fireEvent.keyDown(row, { key: 'ArrowRight' });
+    await tick();
+    expect(screen.getByRole('dialog').textContent).toContain('blob');
     expect(commands.at(-1)).toMatchObject({ op: 'getValue', session: HANDLE, path: ['blob'] });
   });
 
