@@ -64,7 +64,7 @@ export function Tree({ entries, readOnly, expanded, onToggle, query }: TreeProps
   );
   // Reveal the first match: its ancestors and ranges are open (search.open); bring it on screen.
   useEffect(() => {
-    if (search?.count) root.current?.querySelector('.tree-row.hit')?.scrollIntoView({ block: 'nearest' });
+    if (search?.count) root.current?.querySelector('.tree-row.hit')?.scrollIntoView({ block: 'center' });
   }, [search]);
   const context = useMemo<TreeContextValue>(
     () => ({ expanded, onToggle, search, openViewer: (path, preview) => setViewing({ path, preview }) }),

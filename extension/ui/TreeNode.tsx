@@ -8,7 +8,7 @@ import { createContext } from 'preact';
 import { useContext, useState } from 'preact/hooks';
 import type { ValuePath, ValuePreview } from '../../server-agent/agent/protocol.js';
 import { pathKey } from '../client/state.js';
-import { previewText } from './format.js';
+import { rowText } from './format.js';
 import {
   type Child,
   canView,
@@ -39,9 +39,6 @@ function useTree(): TreeContextValue {
   if (!value) throw new Error('tree rows rendered outside <Tree>');
   return value;
 }
-
-const ROW_CHARS = 400;
-const clip = (text: string): string => (text.length > ROW_CHARS ? `${text.slice(0, ROW_CHARS)}…` : text);
 
 const indent = (depth: number): { paddingLeft: string } => ({ paddingLeft: `${4 + depth * 14}px` });
 
@@ -74,7 +71,7 @@ export function Node({ path, label, preview, depth, children }: NodeProps) {
   const view = (): void => tree.openViewer(path, preview);
   const kids = open && !loading ? childrenOf(shown) : null;
   const hit = Boolean(tree.search?.hits.has(id));
-  const text = previewText(shown);
+  const text = rowText(shown);
   const missing = kids && 'length' in shown ? shown.length - kids.length : 0;
   return (
     <>
@@ -111,12 +108,7 @@ export function Node({ path, label, preview, depth, children }: NodeProps) {
         <span class="key">{label}</span>
         <span class="colon">:</span>
         <span class={`value t-${shown.t}`} title={text.slice(0, 500)}>
-          {shown.t === 'redacted' ? (
-            <span class="badge redacted">redacted</span>
-          ) : (
-            // A row shows one line; the viewer (⤢) has the rest. Keeps a 200 KB string out of the row's DOM.
-            clip(text)
-          )}
+          {shown.t === 'redacted' ? <span class="badge redacted">redacted</span> : text}
         </span>
         {(viewable || children) && (
           <span class="row-actions">

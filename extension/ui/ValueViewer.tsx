@@ -56,8 +56,10 @@ export function ValueViewer({ path, preview, onClose }: ValueViewerProps) {
     return () => opener?.focus();
   }, []);
   useEffect(() => {
-    // The box scrolls itself to the caret: start at the top, as a reader expects.
-    if (box.current) box.current.setSelectionRange(0, 0);
+    // Focusing a box scrolls it to the caret: start at the top, as a reader expects.
+    if (!box.current) return;
+    box.current.setSelectionRange(0, 0);
+    box.current.scrollTop = 0;
   }, [text]);
 
   const copy = async (what: string, label: string): Promise<void> => {

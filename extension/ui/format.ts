@@ -42,3 +42,27 @@ export function previewText(preview: ValuePreview | undefined): string {
 export function shortHandle(handle: string): string {
   return handle.length > 10 ? `${handle.slice(0, 8)}…` : handle;
 }
+
+const ROW_CHARS = 300;
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * A tree row's one line: previewText, but a long string keeps its length and size in view (the
+ * head is cut, not the suffix) and a big array or object says how many it holds first. The full
+ * value is in the viewer; this keeps a 200 KB string out of the row's DOM.
+ */
+export function rowText(preview: ValuePreview): string {
+  if (preview.t === 'string')
+    return `${clip(JSON.stringify(preview.head.slice(0, 200)), ROW_CHARS)}… (${preview.length} chars, ${formatBytes(preview.bytes)})`;
+  if (preview.t === 'value') {
+    const v = preview.value;
+    if (typeof v === 'string' && v.length > 200)
+      return `${JSON.stringify(v.slice(0, 200))}… (${v.length} chars)`;
+    const text = JSON.stringify(v) ?? 'undefined';
+    if (text.length <= ROW_CHARS) return text;
+    if (Array.isArray(v)) return `Array(${v.length}) ${clip(text, ROW_CHARS)}`;
+    if (v !== null && typeof v === 'object')
+      return `{…} ${Object.keys(v).length} keys ${clip(text, ROW_CHARS)}`;
+  }
+  return clip(previewText(preview), ROW_CHARS);
+}
