@@ -79,6 +79,8 @@ export interface ClientState {
     cursor: string | null;
     total: number | null;
     query: string;
+    /** Records the agent has searched for this query so far (all pages asked for). */
+    scanned: number;
     loading: boolean;
   };
 }
@@ -109,7 +111,7 @@ export function initialState(now: number): ClientState {
     bus: null,
     cookies: {},
     expired: {},
-    sessions: { items: [], cursor: null, total: null, query: '', loading: false },
+    sessions: { items: [], cursor: null, total: null, query: '', scanned: 0, loading: false },
   };
 }
 

@@ -127,6 +127,8 @@ export class ClientStore extends AgentConnection {
     this.update((s) => ({ ...s, sessions: { ...s.sessions, query, loading: true } }));
     try {
       const page = await this.command('listSessions', { query, field: 'any', cursor, limit: 50 });
+      // Typing fires a search per pause: an answer for a query the box no longer holds is dropped.
+      if (this.state.sessions.query !== query) return;
       this.update((s) => ({
         ...s,
         sessions: {
@@ -134,6 +136,7 @@ export class ClientStore extends AgentConnection {
           cursor: page.cursor,
           total: page.total,
           query,
+          scanned: (cursor ? s.sessions.scanned : 0) + page.scanned,
           loading: false,
         },
       }));

@@ -1,4 +1,7 @@
-/** Every session in the store, paged and searchable (by handle, key or value). */
+/**
+ * Every session in the store, paged and searchable. The search runs in the agent over the whole
+ * store (handle prefix, key names at any depth, redacted values), a bounded scan per request.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { formatBytes, formatDate, shortHandle } from './format.js';
 import { useApp, useStoreState } from './use-store.js';
@@ -78,7 +81,7 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
           disabled={sessions.loading}
           onClick={() => void store.listSessions(sessions.query, sessions.cursor)}
         >
-          Load more
+          {sessions.query ? 'Search on' : 'Load more'}
         </button>
       )}
     </section>
@@ -86,19 +89,29 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
 }
 
 /**
- * With a search the store's total is not the answer: say how many matched (and that more may follow
- * while the agent has pages left to scan). Without one, "loaded of total".
+ * With a search the store's total is not the answer: say how many matched out of how many, and
+ * when the agent stopped before the end of the store (its scan limit per request, or the page of
+ * matches filled), how far it searched. Without one, "loaded of total".
  */
 export function sessionsCount(sessions: {
   items: unknown[];
   total: number | null;
   query: string;
   cursor: string | null;
+  scanned: number;
 }): string {
   const n = sessions.items.length;
+  const count = (x: number) => x.toLocaleString('en');
+  const { total } = sessions;
   if (sessions.query) {
-    const noun = n === 1 ? 'match' : 'matches';
-    return sessions.cursor ? `${n} ${noun} so far (more to search: Load more)` : `${n} ${noun}`;
+    const matches = `${n} ${n === 1 ? 'match' : 'matches'}`;
+    if (!sessions.cursor)
+      return total !== null ? `${n} of ${count(total)} sessions ${n === 1 ? 'matches' : 'match'}` : matches;
+    const searched =
+      total !== null
+        ? `searched ${count(sessions.scanned)} of ${count(total)}`
+        : `searched ${count(sessions.scanned)}`;
+    return `${matches} so far · ${searched}`;
   }
-  return `${n}${sessions.total !== null ? ` of ${sessions.total}` : ''} sessions`;
+  return `${n}${total !== null ? ` of ${count(total)}` : ''} sessions`;
 }

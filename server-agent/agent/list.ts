@@ -1,15 +1,18 @@
 /**
- * listSessions: the store's pages, optionally filtered by handle prefix, key name or value text.
- * A search scans a bounded number of records per command and hands back a cursor to go on, so
- * one click never walks a million-row table. Values under redacted keys never match (no oracle).
+ * listSessions: the store's pages, optionally filtered by handle prefix, key names or value text
+ * (search.ts: what may match). A search runs here, over the whole store, but scans a bounded amount
+ * per command (records and bytes) and hands back a cursor to go on, so one keystroke never walks a
+ * million-row table; `scanned` tells the UI how far it got ("searched 5,000 of 20,003").
  */
-import { jsonBytes } from './preview.js';
 import type { CommandMessage, CommandResults, SessionSummary } from './protocol.js';
 import { type CommandContext, CommandFailure, revisionOf } from './command-context.js';
-import type { JsonValue, SessionData } from '../sessions/serializer.js';
+import { sessionMatches } from './search.js';
 
 const SCAN_PAGE = 200;
-const MAX_SCANNED = 5000;
+/** Records one search command reads at most before it answers with a cursor. */
+export const MAX_SCANNED = 5000;
+/** Stored bytes one search command reads at most (a few huge sessions end a call early too). */
+export const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
 
 type ListCommand = Extract<CommandMessage, { op: 'listSessions' }>;
 
@@ -30,6 +33,7 @@ export async function listSessions(
   const items: SessionSummary[] = [];
   let cursor = command.cursor ?? null;
   let scanned = 0;
+  let scannedBytes = 0;
   let total: number | null = null;
   const now = clock.nowMs();
   do {
@@ -41,8 +45,9 @@ export async function listSessions(
     total = page.total;
     for (const record of page.items) {
       scanned++;
+      scannedBytes += record.bytes;
       const handle = handles.handleFor(record.key);
-      if (query && !matches(ctx, handle, record.data, query, field)) continue;
+      if (query && !sessionMatches(ctx, handle, record.data, query, field)) continue;
       items.push({
         session: handle,
         expiresAt: record.expiresAt?.getTime() ?? null,
@@ -56,32 +61,6 @@ export async function listSessions(
     // few more than `limit` rather than lose the rest of a page.
     cursor = page.cursor;
     if (items.length >= limit) break;
-  } while (cursor && query && scanned < MAX_SCANNED);
+  } while (cursor && query && scanned < MAX_SCANNED && scannedBytes < MAX_SCANNED_BYTES);
   return { items, cursor, total, scanned };
-}
-
-function matches(
-  ctx: CommandContext,
-  handle: string,
-  data: SessionData,
-  query: string,
-  field: string,
-): boolean {
-  if ((field === 'handle' || field === 'any') && handle.toLowerCase().startsWith(query)) return true;
-  for (const [key, value] of data) {
-    if ((field === 'key' || field === 'any') && key.toLowerCase().includes(query)) return true;
-    if ((field === 'value' || field === 'any') && !ctx.redact(key) && valueMatches(value, query, ctx, 0))
-      return true;
-  }
-  return false;
-}
-
-function valueMatches(value: JsonValue, query: string, ctx: CommandContext, depth: number): boolean {
-  if (value === null || depth > 32) return false;
-  if (typeof value !== 'object') return String(value).toLowerCase().includes(query);
-  if (jsonBytes(value) > ctx.limits.maxFetchBytes) return false;
-  if (Array.isArray(value)) return value.some((item) => valueMatches(item, query, ctx, depth + 1));
-  return Object.entries(value).some(
-    ([key, item]) => !ctx.redact(key) && valueMatches(item, query, ctx, depth + 1),
-  );
 }
