@@ -17,7 +17,11 @@ const GROUPS = {
     ],
     tests: [
       'test/sessions/signing.test.ts',
+      'test/sessions/signing-edges.test.ts',
+      'test/sessions/signing-django.test.ts',
       'test/sessions/serializer.test.ts',
+      'test/sessions/serializer-edges.test.ts',
+      'test/sessions/codec-guarantees.test.ts',
       'test/fuzz/signing.test.ts',
       'test/fuzz/payload.test.ts',
     ],
