@@ -39,7 +39,13 @@ const GROUPS = {
   },
   http: {
     mutate: ['server-agent/http/middleware.ts', 'server-agent/http/cookies.ts'],
-    tests: ['test/http/cookies.test.ts', 'test/fuzz/cookie-header.test.ts', 'test/fuzz/set-cookie.test.ts'],
+    tests: [
+      'test/http/cookies.test.ts',
+      // The framework-free core driven directly: middleware.ts gets a unit pass too.
+      'test/http/middleware-core.test.ts',
+      'test/fuzz/cookie-header.test.ts',
+      'test/fuzz/set-cookie.test.ts',
+    ],
     more: [
       'test/http/node.test.ts',
       'test/http/adapter-misuse.test.ts',
