@@ -19,6 +19,8 @@ const GROUPS = {
       'test/sessions/signing.test.ts',
       'test/sessions/signing-edges.test.ts',
       'test/sessions/signing-django.test.ts',
+      'test/sessions/signing-api.test.ts',
+      'test/sessions/zlib-payload.test.ts',
       'test/sessions/serializer.test.ts',
       'test/sessions/serializer-edges.test.ts',
       'test/sessions/codec-guarantees.test.ts',
