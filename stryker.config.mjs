@@ -23,6 +23,9 @@ const GROUPS = {
       'test/sessions/zlib-payload.test.ts',
       'test/sessions/serializer.test.ts',
       'test/sessions/serializer-edges.test.ts',
+      'test/sessions/serializer-refusals.test.ts',
+      // assertStorable (U3) is reached through set() and the tracked object.
+      'test/sessions/storable-values.test.ts',
       'test/sessions/codec-guarantees.test.ts',
       'test/fuzz/signing.test.ts',
       'test/fuzz/payload.test.ts',
