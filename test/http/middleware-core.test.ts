@@ -315,6 +315,7 @@ describe('failures while saving', () => {
   it('any other error: 500 with a fixed body (no error text)', async () => {
     const records = logs();
     const sessions = manager({ SESSION_ENGINE: failingSave(() => new Error('EROFS: /tmp/sessionidsecret')) });
+    const events = listen(sessions);
     const core = createMiddlewareCore(sessions);
     const state = core.begin(get());
     await state.session.set('a', 1);
@@ -325,6 +326,11 @@ describe('failures while saving', () => {
     });
     expect(result.setCookie).toEqual([]);
     expect(records.some((r) => r.level === 'error' && r.message === 'Session could not be saved')).toBe(true);
+    expect(events.find((e) => e.type === 'request.end')).toMatchObject({
+      status: 500,
+      saved: false,
+      notSavedReason: 'store-error',
+    });
   });
 
   it('a SessionError is logged with its code', async () => {
@@ -340,6 +346,29 @@ describe('failures while saving', () => {
       (r) => r.level === 'error' && r.message.startsWith('Session could not be saved ('),
     );
     expect(line?.message).toMatch(/^Session could not be saved \([A-Z_]+\)$/);
+  });
+
+  it("onStoreUnavailable 'continue' while loading: a write is neither saved nor tried, nothing logged", async () => {
+    const DOWN = { default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:1/0' } };
+    const records = logs();
+    const sessions = manager({
+      CACHES: DOWN,
+      SESSION_ON_STORE_UNAVAILABLE: 'continue',
+      SESSION_STORE_TIMEOUT_MS: 500,
+    });
+    const events = listen(sessions);
+    const core = createMiddlewareCore(sessions);
+    const state = core.begin(get('sessionid=abcdefgh12345678abcdefgh12345678'));
+    expect(await state.session.get('user')).toBeUndefined();
+    await state.session.set('visited', true);
+    const result = await core.finish(state, { status: 200, vary: undefined });
+    expect(result).toMatchObject({ setCookie: [], vary: 'Cookie' });
+    expect(result.replaceWith).toBeUndefined();
+    expect(records.filter((r) => r.message.includes('while saving'))).toEqual([]);
+    expect(events.find((e) => e.type === 'request.end')).toMatchObject({
+      saved: false,
+      notSavedReason: 'store-error',
+    });
   });
 
   it("onStoreUnavailable 'continue' while loading: Vary only when the session was read", async () => {
@@ -477,8 +506,14 @@ describe('events and request ids (ID-6: no raw key)', () => {
     const failed = core.begin(get(`sessionid=${key}`));
     await failed.session.set('user', 'bob');
     await core.finish(failed, { status: 500, vary: undefined });
-    for (const e of events) if (e.type === 'request.end') reasons.push(e.notSavedReason);
+    const saved: boolean[] = [];
+    for (const e of events)
+      if (e.type === 'request.end') {
+        reasons.push(e.notSavedReason);
+        saved.push(e.saved);
+      }
     expect(reasons).toEqual(['unmodified', 'empty', 'server-error']);
+    expect(saved).toEqual([false, false, false]);
     expect(await sessions.open(key).get('user')).toBe('ada');
   });
 
@@ -498,6 +533,8 @@ describe('events and request ids (ID-6: no raw key)', () => {
     expect(result.setCookie[0]).toMatch(new RegExp(`^sessionid=${to};`));
     const warning = events.find((e) => e.type === 'session.warning');
     expect(warning).toMatchObject({
+      message:
+        'The cookie held a key cycled from the inspector; this request was served the new key, whose cookie it now sets. The old key is dead.',
       code: 'key-forwarded',
       session: sessions.handles.handleFor(to),
       requestId: hop.requestId,
@@ -608,5 +645,148 @@ describe('S0: development warning for Cache-Control: public with the session coo
     await run(manager(), 'public', '/public', false);
     await run(manager({ SECRET_KEY: PRODUCTION_KEY, env: { NODE_ENV: 'production' } }), 'public');
     expect(records.some((r) => r.message.includes('shared cache'))).toBe(false);
+  });
+});
+
+describe('request state and late listeners', () => {
+  it('finished is false from begin until finish', async () => {
+    const core = createMiddlewareCore(manager());
+    const state = core.begin(get());
+    expect(state.finished).toBe(false);
+    await core.finish(state, { status: 200, vary: undefined });
+    expect(state.finished).toBe(true);
+  });
+
+  it('a client that starts listening mid-request sees no half request (no end, cookie or interruption events)', async () => {
+    const sessions = manager();
+    const key = await stored(sessions);
+    const core = createMiddlewareCore(sessions);
+    const saving = core.begin(get());
+    const deleting = core.begin(get('sessionid=abcdefgh12345678abcdefgh12345678'));
+    const interrupted = core.begin(get(`sessionid=${key}`));
+    await saving.session.set('a', 1);
+    await deleting.session.get('a');
+    await interrupted.session.set('a', 2);
+    await sessions.open(key).flush();
+    const events = listen(sessions);
+    const results = [
+      await core.finish(saving, { status: 200, vary: undefined }),
+      await core.finish(deleting, { status: 200, vary: undefined }),
+      await core.finish(interrupted, { status: 200, vary: undefined }),
+    ];
+    expect(results.map((r) => r.setCookie.length)).toEqual([1, 1, 0]);
+    expect(results[2]?.replaceWith?.status).toBe(400);
+    expect(results.every((r) => r.requestIdHeader === undefined)).toBe(true);
+    const types = events.map((e) => e.type);
+    for (const type of ['request.end', 'cookie.set', 'cookie.deleted', 'session.interrupted'])
+      expect(types).not.toContain(type);
+  });
+
+  it('a retired key under SESSION_SAVE_EVERY_REQUEST neither saves nor deletes the (new) cookie', async () => {
+    const sessions = manager({ SESSION_SAVE_EVERY_REQUEST: true });
+    const events = listen(sessions);
+    const to = await stored(sessions, { user: 'grace' });
+    const from = 'abcdefgh12345678abcdefgh12345678';
+    sessions.forwards.add(from, to, 60_000);
+    const core = createMiddlewareCore(sessions);
+    await core.finish(core.begin(get(`sessionid=${from}`)), { status: 200, vary: undefined });
+    const late = core.begin(get(`sessionid=${from}`));
+    expect(late.retired).toBe(true);
+    const result = await core.finish(late, { status: 200, vary: undefined });
+    expect(result.setCookie).toEqual([]);
+    const ends = events.filter((e) => e.type === 'request.end');
+    expect(ends[1]).toMatchObject({ saved: false, notSavedReason: 'empty' });
+  });
+
+  it("SESSION_SAVE_EVERY_REQUEST and an unknown key: request.end says 'empty', not saved", async () => {
+    const sessions = manager({ SESSION_SAVE_EVERY_REQUEST: true });
+    const events = listen(sessions);
+    const core = createMiddlewareCore(sessions);
+    await core.finish(core.begin(get('sessionid=abcdefgh12345678abcdefgh12345678')), {
+      status: 200,
+      vary: undefined,
+    });
+    expect(events.find((e) => e.type === 'request.end')).toMatchObject({
+      saved: false,
+      notSavedReason: 'empty',
+    });
+  });
+});
+
+describe('U1 details', () => {
+  /** The memory cache with every store call delayed, so a chain of calls outlasts the store timeout. */
+  function slowStore(delayMs: number): SessionManagerOptions['SESSION_ENGINE'] {
+    return ((context: Parameters<typeof resolveStore>[1]) => {
+      const store = resolveStore('cache', context);
+      const later =
+        <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          return call(...args);
+        };
+      return {
+        ...store,
+        capabilities: store.capabilities,
+        load: later(store.load.bind(store)),
+        save: later(store.save.bind(store)),
+        delete: later(store.delete.bind(store)),
+        exists: later(store.exists.bind(store)),
+      } as SessionStore;
+    }) as never;
+  }
+
+  it('several unawaited calls are all named; awaited calls warn nothing', async () => {
+    const records = logs();
+    const sessions = manager();
+    const key = await stored(sessions);
+    const core = createMiddlewareCore(sessions);
+    const awaited = core.begin(get(`sessionid=${key}`, { url: '/awaited' }));
+    await awaited.session.set('x', 1);
+    await core.finish(awaited, { status: 200, vary: undefined });
+    const state = core.begin(get(`sessionid=${key}`, { url: '/two' }));
+    void state.session.set('cart', 2);
+    void state.session.get('user');
+    await core.finish(state, { status: 200, vary: undefined });
+    const warnings = records.filter((r) => r.message.includes('was not awaited'));
+    expect(warnings).toHaveLength(1);
+    // load() is named too: get() and set() call it to read the stored session (it is tracked as public API).
+    expect(warnings[0]?.message).toBe(
+      'GET /two: req.session.set(), req.session.load(), req.session.get() was not awaited and was still running when the response started. sessionscope waited for it so nothing is lost, but the handler should `await req.session.set(…)` before responding.',
+    );
+  });
+
+  it('a call still running after SESSION_STORE_TIMEOUT_MS is given up on, with a warning naming it', async () => {
+    const records = logs();
+    const sessions = manager({ SESSION_ENGINE: slowStore(60), SESSION_STORE_TIMEOUT_MS: 100 });
+    const key = await stored(sessions);
+    const core = createMiddlewareCore(sessions);
+    const state = core.begin(get(`sessionid=${key}`, { url: '/cycle' }));
+    // load, save (create) and delete: each within the timeout, together well past it.
+    const cycling = state.session.cycleKey();
+    const started = performance.now();
+    await core.finish(state, { status: 200, vary: undefined });
+    const waited = performance.now() - started;
+    await cycling;
+    expect(waited).toBeGreaterThanOrEqual(90);
+    const line = records.find((r) => r.message.includes('did not finish within'));
+    expect(line?.message).toBe(
+      'GET /cycle: cycleKey, load did not finish within SESSION_STORE_TIMEOUT_MS (100 ms); the response goes on without waiting longer.',
+    );
+  });
+
+  it('warnings are remembered for at most 1000 routes (a path per visitor cannot grow memory)', async () => {
+    const records = logs();
+    const sessions = manager();
+    const core = createMiddlewareCore(sessions);
+    for (let i = 0; i < 1002; i++) {
+      const state = core.begin(get(undefined, { url: `/u/${i}` }));
+      void state.session.set('x', i);
+      await core.finish(state, { status: 200, vary: undefined, cacheControl: 'public' });
+    }
+    const unawaited = records.filter((r) => r.message.includes('was not awaited'));
+    const cached = records.filter((r) => r.message.includes('shared cache'));
+    expect(unawaited).toHaveLength(1000);
+    expect(cached).toHaveLength(1000);
+    expect(unawaited.at(-1)?.message.startsWith('GET /u/999:')).toBe(true);
   });
 });
