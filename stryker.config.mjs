@@ -35,7 +35,11 @@ const GROUPS = {
   session: {
     mutate: ['server-agent/sessions/session*.ts', 'server-agent/sessions/expiry.ts'],
     // store-outage: onStoreUnavailable 'continue' while loading (a Redis that refuses at once).
-    tests: ['test/sessions/*.test.ts', 'test/stores/cache-memory.test.ts', 'test/stores/store-outage.test.ts'],
+    tests: [
+      'test/sessions/*.test.ts',
+      'test/stores/cache-memory.test.ts',
+      'test/stores/store-outage.test.ts',
+    ],
     more: [
       'test/stores/sqlite.test.ts',
       'test/stores/signed-cookies.test.ts',
