@@ -136,6 +136,22 @@ export abstract class AgentConnection {
     this.failWaiters('Disconnected from the agent.');
   }
 
+  /**
+   * The inspected tab went to another site: drop this agent and everything it said (session,
+   * cookies, list, clock, bus), so the old site's session is never shown for the new one. With
+   * Preserve log the timeline stays, in a new epoch (the next agent's seqs are its own).
+   */
+  forgetAgent(): void {
+    this.disconnect();
+    const { preserveLog, timeline, epoch } = this.state;
+    this.update({
+      ...initialState(this.now()),
+      preserveLog,
+      timeline: preserveLog ? timeline : [],
+      epoch: epoch + 1,
+    });
+  }
+
   /** Shows a problem without a socket (e.g. no token yet). */
   setProblem(problem: Diagnosis): void {
     this.update({ status: 'failed', problem });

@@ -85,6 +85,17 @@ export function tokenChanged(agentOrigin: string | null): Diagnosis {
   };
 }
 
+/** The inspected site answers, but not as a sessionscope agent (or not at all). */
+export function noAgent(origin: string, detail?: string): Diagnosis {
+  return {
+    code: 'unreachable',
+    title: 'No agent on this origin',
+    // The probe's own words when it has them ("answered HTTP 404 without…", "Failed to fetch").
+    detail: detail ?? `${origin} has no sessionscope agent at ${WS_PATH}.`,
+    fix: 'If this app uses sessionscope, attach the agent in development (attachAgent(server, sessions)) and reload; otherwise there is no session to inspect here.',
+  };
+}
+
 export function diagnoseError(message: ErrorMessage): Diagnosis {
   const known = FIXES[message.code];
   let detail = message.message;

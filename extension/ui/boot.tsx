@@ -12,6 +12,8 @@ export interface Shell {
   store: ClientStore;
   /** (Re)connects to an agent and re-renders with its origin; `remembered`: a saved pairing. */
   connect(target: AgentTarget, remembered?: boolean): void;
+  /** The inspected page is on another origin now (the panel follows the tab's navigation). */
+  setOrigin(origin: string | null): void;
 }
 
 export interface BootOptions {
@@ -26,6 +28,7 @@ export interface BootOptions {
 
 export function boot(options: BootOptions): Shell {
   let target = options.target;
+  let origin = options.origin;
   const store = new ClientStore({
     client: options.client,
     probe: async () => {
@@ -40,15 +43,22 @@ export function boot(options: BootOptions): Shell {
       store.connect(new WebSocketTransport(next), { origin: next.origin, remembered });
       draw();
     },
+    setOrigin(next) {
+      origin = next;
+      target = null;
+      draw();
+    },
   };
   const { onPair } = options;
   function draw(): void {
     render(
       <App
+        // Keyed by origin: another site starts from fresh component state (search box, editors).
+        key={origin ?? ''}
         store={store}
         platform={options.platform}
-        origin={options.origin}
-        agentOrigin={target?.origin ?? options.origin}
+        origin={origin}
+        agentOrigin={target?.origin ?? origin}
         onPair={onPair ? (input) => onPair(input, shell) : undefined}
       />,
       options.mount,

@@ -17,7 +17,8 @@ const DEVTOOLS_STUB = `(() => {
   const panels = [];
   globalThis.__panels = panels;
   const stub = {
-    inspectedWindow: { tabId: 1, eval: (_expr, cb) => cb && cb(inspected || undefined, undefined) },
+    // location.href of the "inspected tab": the ?inspected= URL until __navigate(url) moves it.
+    inspectedWindow: { tabId: 1, eval: (_expr, cb) => cb && cb(globalThis.__inspected || inspected || undefined, undefined) },
     panels: {
       themeName: params.get('theme') || 'default',
       create: (...args) => {
@@ -30,7 +31,13 @@ const DEVTOOLS_STUB = `(() => {
     },
     network: {
       onRequestFinished: { addListener(fn) { globalThis.__emitRequest = fn; }, removeListener() {} },
-      onNavigated: { addListener() {}, removeListener() {} },
+      // __navigate(url) plays DevTools' onNavigated for the inspected tab.
+      onNavigated: {
+        addListener(fn) {
+          globalThis.__navigate = (url) => { globalThis.__inspected = url; fn(url); };
+        },
+        removeListener() {},
+      },
     },
   };
   globalThis.chrome.devtools = stub;

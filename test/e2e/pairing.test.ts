@@ -1,14 +1,17 @@
 /**
- * Pairing in real Chromium against a real app and agent: the companion inspector refused with a
- * wrong or changed token shows one prompt and takes the new URL in its pairing form (U11).
+ * Pairing and navigation in real Chromium against real apps and agents: the companion inspector
+ * refused with a wrong or changed token shows one prompt and takes the new URL in its pairing form
+ * (U11); the panel (DevTools APIs stubbed) follows the inspected tab from one site to another, each
+ * with its own agent and pairing, and to a site with none (U12).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2eApp, startApp } from './app.js';
-import { chromiumAvailable, launch } from './browser.js';
+import { chromiumAvailable, EXTENSION_ID, launch } from './browser.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = resolve(root, 'test-results/e2e');
@@ -18,6 +21,12 @@ if (!available && process.env.CI)
 
 describe.skipIf(!available)('pairing in Chromium', () => {
   let app: E2eApp;
+  /** A second site with its own agent, at 127.0.0.1 so its cookie does not collide with localhost's. */
+  let other: E2eApp;
+  let otherOrigin: string;
+  /** A site without any agent. */
+  let bare: Server;
+  let bareOrigin: string;
   let browser: Awaited<ReturnType<typeof launch>>;
   let context: BrowserContext;
 
@@ -25,6 +34,13 @@ describe.skipIf(!available)('pairing in Chromium', () => {
     mkdirSync(shots, { recursive: true });
     execFileSync('npm', ['run', '-s', 'build:ui'], { cwd: root, stdio: 'ignore' });
     app = await startApp();
+    other = await startApp();
+    otherOrigin = other.origin.replace('localhost', '127.0.0.1');
+    bare = createServer((_req, res) =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<p>no agent here</p>'),
+    );
+    await new Promise<void>((done) => bare.listen(0, '127.0.0.1', () => done()));
+    bareOrigin = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
     browser = await launch();
     context = browser.context;
   }, 90_000);
@@ -32,6 +48,8 @@ describe.skipIf(!available)('pairing in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await other?.close();
+    await new Promise((done) => bare?.close(done));
   });
 
   const status = (page: Page) => page.getByTestId('connection-status').textContent();
@@ -71,5 +89,55 @@ describe.skipIf(!available)('pairing in Chromium', () => {
     await inspector.reload();
     await expect.poll(() => status(inspector)).toBe('Connected');
     await inspector.close();
+  });
+
+  it('U12 the panel follows the inspected tab to another site: its agent, its pairing, or "no agent on this origin"', async () => {
+    const page = await context.newPage();
+    const panel = await context.newPage();
+    const row = (key: string) => panel.locator(`[data-key="${key}"] > .tree-row`).first();
+    const doctor = () => panel.locator('.doctor').textContent();
+    const navigate = (url: string) =>
+      panel.evaluate((to) => (globalThis as unknown as { __navigate(u: string): void }).__navigate(to), url);
+    await panel.goto(
+      `chrome-extension://${EXTENSION_ID}/extension/panel.html?inspected=${encodeURIComponent(app.url)}`,
+    );
+    await expect.poll(doctor).toContain('Not paired yet');
+    await panel
+      .getByLabel('Inspector URL or token')
+      .fill(`${app.origin}/__sessionscope/#token=${app.agent.token}`);
+    await panel.getByRole('button', { name: 'Pair' }).click();
+    await expect.poll(() => status(panel)).toBe('Connected');
+    await page.goto(`${app.url}login?user=alice`);
+    await expect.poll(() => row('user').textContent()).toContain('"alice"');
+
+    // To the other site: alice's session must go at once; that agent is found but not paired yet.
+    await page.goto(`${otherOrigin}/`);
+    await navigate(`${otherOrigin}/`);
+    await expect.poll(doctor).toContain(`Agent found at ${otherOrigin}`);
+    expect(await row('user').count()).toBe(0);
+    expect(await panel.locator('.conn-line').textContent()).toContain(otherOrigin);
+    await panel.getByLabel('Inspector URL or token').fill(other.agent.token);
+    await panel.getByRole('button', { name: 'Pair' }).click();
+    await expect.poll(() => status(panel)).toBe('Connected');
+    await page.goto(`${otherOrigin}/login?user=bob`);
+    await expect.poll(() => row('user').textContent()).toContain('"bob"');
+    expect(await panel.locator('.cookie-grid').textContent()).toContain('127.0.0.1');
+    await panel.screenshot({ path: `${shots}/panel-other-origin.png` });
+
+    // A site with no agent: said, with the doctor's fix, and nothing of bob's session left.
+    await page.goto(`${bareOrigin}/`);
+    await navigate(`${bareOrigin}/`);
+    await expect.poll(doctor).toContain('No agent on this origin');
+    expect(await doctor()).toContain('attachAgent');
+    expect(await row('user').count()).toBe(0);
+    await panel.screenshot({ path: `${shots}/panel-no-agent.png` });
+
+    // Back to the first site: its remembered pairing connects by itself and alice is back.
+    await page.goto(app.url);
+    await navigate(app.url);
+    await expect.poll(() => status(panel)).toBe('Connected');
+    await expect.poll(() => row('user').textContent()).toContain('"alice"');
+    await panel.close();
+    await page.close();
   });
 });
