@@ -27,6 +27,8 @@ export interface BenchApp {
 export const SECRET = 'bench-secret-key-bench-secret-key-0123456789';
 export const tmp = () => mkdtempSync(join(tmpdir(), 'sessionscope-bench-'));
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The suite's Redis db (BENCH_REDIS_DB; the shared server gives each engineer their own). */
+export const REDIS_DB = process.env.BENCH_REDIS_DB ?? '0';
 export const PG_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export { createServer };

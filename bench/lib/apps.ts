@@ -6,9 +6,7 @@
 import { join } from 'node:path';
 import express from 'express';
 import Koa from 'koa';
-import { createSessions, type Sessions } from '../../server-agent/create.js';
-import { fastifySessions } from '../../server-agent/http/fastify.js';
-import { koaSessions } from '../../server-agent/http/koa.js';
+import type { Sessions } from '../../server-agent/create.js';
 import type { SessionManagerOptions } from '../../server-agent/sessions/manager.js';
 import type { Session } from '../../server-agent/sessions/session.js';
 import { countStoreOps } from '../../test/helpers/http.js';
@@ -18,11 +16,13 @@ import {
   fastifyApp,
   koaRoutes,
   PG_URL,
+  REDIS_DB,
   REDIS_URL,
   SECRET,
   serve,
   tmp,
 } from './app-kit.js';
+import { createSessions, fastifySessions, koaSessions } from './library.js';
 
 export type { BenchApp, Running } from './app-kit.js';
 export { EXPRESS_PEERS, expressSessionApp, fastifySessionApp, koaSessionApp } from './peer-apps.js';
@@ -33,7 +33,9 @@ export const ENGINES: Record<string, () => SessionManagerOptions> = {
   sqlite: () => ({ SESSION_ENGINE: 'db', DATABASE_URL: join(tmp(), 'sessions.sqlite3') }),
   redis: () => ({
     SESSION_ENGINE: 'cache',
-    CACHES: { default: { BACKEND: 'redis', LOCATION: `${REDIS_URL}/0`, KEY_PREFIX: `bench${process.pid}` } },
+    CACHES: {
+      default: { BACKEND: 'redis', LOCATION: `${REDIS_URL}/${REDIS_DB}`, KEY_PREFIX: `bench${process.pid}` },
+    },
   }),
   postgres: () => ({ SESSION_ENGINE: 'db', DATABASE_URL: `${PG_URL}?schema=bench_sessionscope` }),
   file: () => ({ SESSION_ENGINE: 'file', SESSION_FILE_PATH: tmp() }),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { type BenchApp, createServer, REDIS_URL, serve, tmp } from './app-kit.js';
+import { type BenchApp, createServer, REDIS_DB, REDIS_URL, serve, tmp } from './app-kit.js';
 
 const COOKIE = 'sid';
 const TTL_SECONDS = 1_209_600;
@@ -86,7 +86,7 @@ function floorApp(store: string, library: string, open: () => Promise<FloorStore
 /** Raw ioredis, auto-pipelining as the engine's client, in its own db and key prefix. */
 export function redisFloorApp(): BenchApp {
   return floorApp('redis', 'floor: raw ioredis', async () => {
-    const client = new Redis(`${REDIS_URL}/0`, { enableAutoPipelining: true, lazyConnect: true });
+    const client = new Redis(`${REDIS_URL}/${REDIS_DB}`, { enableAutoPipelining: true, lazyConnect: true });
     await client.connect();
     const prefix = `benchfloor${process.pid}:`;
     return {

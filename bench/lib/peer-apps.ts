@@ -14,6 +14,7 @@ import {
   fastifyApp,
   koaRoutes,
   PG_URL,
+  REDIS_DB,
   REDIS_URL,
   SECRET,
   serve,
@@ -48,7 +49,7 @@ export const EXPRESS_PEERS: Record<string, PeerFactory> = {
     };
   },
   redis: async () => {
-    const client = createClient({ url: REDIS_URL });
+    const client = createClient({ url: `${REDIS_URL}/${REDIS_DB}` });
     await client.connect();
     return {
       store: new RedisStore({ client, prefix: `benchpeer${process.pid}:` }),

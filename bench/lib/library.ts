@@ -1,0 +1,26 @@
+/**
+ * sessionscope as its users run it: the compiled package (`npm run build` → dist/), not the
+ * TypeScript source through tsx. tsx compiles with esbuild's keepNames, which wraps every function
+ * and closure in a `__name()` call (an Object.defineProperty per closure created), a per-request
+ * cost the shipped code does not have and the peers (plain JavaScript) never pay.
+ * BENCH_FROM_SOURCE=1 measures the source instead (no build needed, slower).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type * as Create from '../../server-agent/create.js';
+import type * as FastifyAdapter from '../../server-agent/http/fastify.js';
+import type * as KoaAdapter from '../../server-agent/http/koa.js';
+
+const fromSource = process.env.BENCH_FROM_SOURCE === '1';
+const root = new URL(fromSource ? '../../server-agent/' : '../../dist/server-agent/', import.meta.url);
+if (!fromSource && !existsSync(fileURLToPath(new URL('create.js', root))))
+  throw new Error(
+    'bench: dist/server-agent is missing; run `npm run build` first (or BENCH_FROM_SOURCE=1 to measure the TypeScript source).',
+  );
+
+export const LIBRARY_BUILD = fromSource ? 'TypeScript source through tsx' : 'the compiled package (dist/)';
+export const { createSessions } = (await import(new URL('create.js', root).href)) as typeof Create;
+export const { fastifySessions } = (await import(
+  new URL('http/fastify.js', root).href
+)) as typeof FastifyAdapter;
+export const { koaSessions } = (await import(new URL('http/koa.js', root).href)) as typeof KoaAdapter;
