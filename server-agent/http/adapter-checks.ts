@@ -20,12 +20,14 @@ export function assertSessions(sessions: unknown, adapter: string): asserts sess
  * Whether each request is https (for SESSION_COOKIE_SECURE: 'auto'), and two mistakes said once per
  * process rather than on every request (or never): SESSION_COOKIE_SECURE on a plain-http request
  * (the browser drops the cookie, every request looks anonymous), and 'auto' behind a proxy the app
- * does not trust (the proxy says https, yet the cookie goes out without Secure).
+ * does not trust (the proxy says https, yet the cookie goes out without Secure). Null when no
+ * request needs asking (SESSION_COOKIE_SECURE false): the request is then never secure.
  */
-export function secureRequestChecker(sessions: SessionManager): (signals: SecureSignals) => boolean {
+export function secureRequestChecker(sessions: SessionManager): ((signals: SecureSignals) => boolean) | null {
   const { settings } = sessions;
-  // Only 'auto' needs the answer for the cookie; true needs it until it has warned, false never.
-  if (settings.sessionCookieSecure === false) return () => false;
+  // Only 'auto' needs the answer for the cookie; true needs it until it has warned, false never
+  // (null: the adapter skips gathering the signals, e.g. Express's trust-proxy-aware req.secure).
+  if (settings.sessionCookieSecure === false) return null;
   let warnedPlain = settings.sessionCookieSecure !== true;
   let warnedUntrusted = settings.sessionCookieSecure !== 'auto';
   return (signals) => {

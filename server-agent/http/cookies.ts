@@ -66,7 +66,66 @@ export function sessionCookie(
     sameSite: settings.sessionCookieSamesite || undefined,
     size,
   };
-  return { header: render(attributes, expires), attributes };
+  return { header: renderSession(settings, attributes, expires), attributes };
+}
+
+/** What the `cookie` package's value check accepts (cookie-octet, RFC 6265 §4.1.1, plus `"`, `,`, `\\`). */
+const COOKIE_VALUE = /^[\u0021-\u003A\u003C-\u007E]*$/;
+
+interface CookieParts {
+  /** `name=`, the name checked once by the `cookie` package. */
+  head: string;
+  /** `; Domain=…; Path=…` as the package writes them (checked once). */
+  place: string;
+  /** `; HttpOnly; Secure; SameSite=…`, by Secure or not. */
+  flags: [insecure: string, secure: string];
+}
+const partsBySettings = new WeakMap<Readonly<SessionSettings>, CookieParts>();
+const tail = (options: Parameters<typeof serialize>[2]) => serialize('x', '', options).slice(2);
+
+/**
+ * The session cookie as `serialize` writes it, byte for byte, with the parts fixed by the settings
+ * rendered (and validated) once per settings object instead of on every response.
+ */
+function renderSession(
+  settings: Readonly<SessionSettings>,
+  a: CookieAttributes,
+  expires: Date | undefined,
+): string {
+  let parts = partsBySettings.get(settings);
+  if (!parts) {
+    const sameSite = a.sameSite ? (a.sameSite.toLowerCase() as 'lax' | 'strict' | 'none') : undefined;
+    const flags = (secure: boolean) => tail({ httpOnly: a.httpOnly, secure, sameSite });
+    parts = {
+      head: `${serialize(a.name, '')}`,
+      place: tail({ domain: a.domain, path: a.path }),
+      flags: [flags(false), flags(true)],
+    };
+    partsBySettings.set(settings, parts);
+  }
+  // Anything unusual goes through the package, with its own error.
+  const odd =
+    !COOKIE_VALUE.test(a.value) ||
+    (a.maxAge !== undefined && !Number.isInteger(a.maxAge)) ||
+    (expires !== undefined && !Number.isFinite(expires.getTime()));
+  if (odd) return render(a, expires);
+  let header = parts.head + a.value;
+  if (a.maxAge !== undefined) header += `; Max-Age=${a.maxAge}`;
+  header += parts.place;
+  if (expires) header += `; Expires=${utcString(expires)}`;
+  return header + parts.flags[a.secure ? 1 : 0];
+}
+
+let lastSecond = Number.NaN;
+let lastUtc = '';
+/** toUTCString drops the milliseconds, so one string serves a whole second. */
+function utcString(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastUtc = date.toUTCString();
+  }
+  return lastUtc;
 }
 
 /** Django's delete_cookie: empty value, Max-Age=0, the epoch, same path and domain, no HttpOnly. */
@@ -110,6 +169,8 @@ export function mergeVary(
   existing: string | number | readonly string[] | undefined,
   ...names: string[]
 ): string {
+  // The common case (the app set no Vary): nothing to parse.
+  if (existing === undefined && names.length === 1) return names[0] as string;
   const current = (
     Array.isArray(existing) ? existing.join(',') : existing === undefined ? '' : String(existing)
   )

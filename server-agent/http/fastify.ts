@@ -41,7 +41,7 @@ export function fastifySessions(sessions: SessionManager): FastifyPluginCallback
         url: request.url,
         cookieHeader: request.headers.cookie,
         // request.protocol reads X-Forwarded-Proto only under Fastify's trustProxy.
-        secure: isSecure({
+        secure: isSecure?.({
           framework: request.protocol === 'https',
           header: (name) => request.headers[name],
         }),

@@ -37,7 +37,7 @@ export function honoSessions(sessions: SessionManager): MiddlewareHandler<{ Vari
       cookieHeader: c.req.header('cookie'),
       // The URL's scheme is the connection's (no proxy header is trusted here): a proxy is
       // trusted through SECURE_PROXY_SSL_HEADER.
-      secure: isSecure({ encrypted: url.protocol === 'https:', header: (name) => c.req.header(name) }),
+      secure: isSecure?.({ encrypted: url.protocol === 'https:', header: (name) => c.req.header(name) }),
     });
     c.set('session', state.session);
     await next();

@@ -36,7 +36,7 @@ export function koaSessions(sessions: SessionManager): Middleware {
       url: ctx.url,
       cookieHeader: ctx.get('cookie') || undefined,
       // ctx.secure reads X-Forwarded-Proto only when app.proxy is true.
-      secure: isSecure({ framework: ctx.secure, header: (name) => ctx.get(name) || undefined }),
+      secure: isSecure?.({ framework: ctx.secure, header: (name) => ctx.get(name) || undefined }),
     });
     ctx.session = request.session;
     try {

@@ -13,7 +13,7 @@ import {
 } from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
-import { pendingOf } from '../sessions/pending-ops.js';
+import { type PendingOps, pendingOf } from '../sessions/pending-ops.js';
 import type { Session } from '../sessions/session.js';
 import { deletionCookie, mergeVary, readCookie, sessionCookie } from './cookies.js';
 
@@ -96,6 +96,11 @@ function publicCacheWarner(): (state: RequestState, cacheControl: ResponseInfo['
 export interface MiddlewareCore {
   begin(request: RequestInfo): RequestState;
   finish(state: RequestState, response: ResponseInfo): Promise<FinishResult>;
+  /**
+   * finish() without a promise when it has nothing to wait for (no call still running, nothing to
+   * save: untouched, read-only, deleted-cookie responses); null when finish() must run instead.
+   */
+  finishNow(state: RequestState, response: ResponseInfo): FinishResult | null;
 }
 
 export interface CoreOptions {
@@ -115,9 +120,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
    * U1: wait (at most the store timeout) for session calls the handler started but did not
    * await, so what they change is saved; in development say once per route which call it was.
    */
-  async function settle(state: RequestState): Promise<void> {
-    const pending = pendingOf(state.session);
-    if (!pending || pending.count === 0) return;
+  async function settle(state: RequestState, pending: PendingOps): Promise<void> {
     const methods = pending.methods;
     const route = `${state.method} ${state.path}`;
     if (!production && !warnedUnawaited.has(route) && warnedUnawaited.size < MAX_WARNED_ROUTES) {
@@ -138,7 +141,8 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       const key = readCookie(request.cookieHeader, name);
       const forward = key === undefined ? null : sessions.forwards.take(key);
       const session = sessions.open(forward?.kind === 'forward' ? forward.to : key);
-      const path = request.url.split('?', 1)[0] ?? '/';
+      const query = request.url.indexOf('?');
+      const path = query === -1 ? request.url : request.url.slice(0, query);
       const requestId = events.active ? `r${REQUEST_ID_PREFIX}${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
       if (requestId)
@@ -169,71 +173,118 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
         method: request.method,
         path,
         secure: request.secure === true,
-        started: performance.now(),
+        // Only the request.end event reads it.
+        started: requestId ? performance.now() : 0,
         finished: false,
       };
     },
 
     async finish(state, response) {
       state.finished = true;
-      await settle(state);
-      const result: FinishResult = { setCookie: [] };
-      if (state.requestId) result.requestIdHeader = state.requestId;
-      const session = state.session;
-      const { accessed, modified } = session;
-      const empty = session.isEmpty();
+      const pending = pendingOf(state.session);
+      if (pending && pending.count > 0) await settle(state, pending);
+      const flags = { accessed: state.session.accessed, modified: state.session.modified };
+      const result = startResult(state);
       let saved = false;
-      let notSaved: NotSavedReason | undefined;
-
-      if (session.storeUnavailable) {
-        // Continued without a session: saving would overwrite or lose data, deleting the cookie would log the visitor out.
-        if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
-        notSaved = 'store-error';
-      } else if (state.cookiePresent && empty && !state.retired) {
-        deleteCookie(result, state);
-        result.vary = mergeVary(response.vary, 'Cookie');
-        notSaved = 'empty';
-      } else {
-        if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
-        if ((modified || state.forwarded || settings.sessionSaveEveryRequest) && !empty) {
-          try {
-            const outcome = await saveAndRenderCookie(session, response.status, state, result);
-            saved = outcome === 'saved';
-            notSaved = outcome === 'saved' ? undefined : outcome;
-          } catch (error) {
-            notSaved = failResponse(error, state, result);
-          }
-        } else {
-          notSaved = empty ? 'empty' : 'unmodified';
+      let notSaved = decideWithoutSaving(state, response, result);
+      if (notSaved === undefined) {
+        try {
+          const outcome = await saveAndRenderCookie(state.session, response.status, state, result);
+          saved = outcome === 'saved';
+          notSaved = outcome === 'saved' ? undefined : outcome;
+        } catch (error) {
+          notSaved = failResponse(error, state, result);
         }
       }
+      return conclude(state, response, result, flags, saved, notSaved);
+    },
 
-      // S0, CVE-2026-35192: a response that sets or deletes the session cookie always varies on
-      // Cookie, even when the view never read the session (SAVE_EVERY_REQUEST), or a shared cache
-      // could hand one visitor's Set-Cookie to the next.
-      if (result.setCookie.length) {
-        result.vary = mergeVary(result.vary ?? response.vary, 'Cookie');
-        if (!production && saved) warnPublic(state, response.cacheControl);
-      }
-
-      if (state.requestId) {
-        events.dispatch({
-          type: 'request.end',
-          at: clock.nowMs(),
-          requestId: state.requestId,
-          method: state.method,
-          path: state.path,
-          status: result.replaceWith?.status ?? response.status,
-          ms: performance.now() - state.started,
-          accessed,
-          modified,
-          saved,
-          notSavedReason: notSaved,
-        });
-      }
-      return result;
+    finishNow(state, response) {
+      const session = state.session;
+      const pending = pendingOf(session);
+      if (pending && pending.count > 0) return null;
+      if (wouldSave(state)) return null;
+      state.finished = true;
+      const flags = { accessed: session.accessed, modified: session.modified };
+      const result = startResult(state);
+      return conclude(state, response, result, flags, false, decideWithoutSaving(state, response, result));
     },
   };
+
+  /** The same test as decideWithoutSaving's save branch, without its side effects. */
+  function wouldSave(state: RequestState): boolean {
+    const session = state.session;
+    return (
+      !session.storeUnavailable &&
+      !session.isEmpty() &&
+      (session.modified || state.forwarded || settings.sessionSaveEveryRequest)
+    );
+  }
+
+  function startResult(state: RequestState): FinishResult {
+    const result: FinishResult = { setCookie: [] };
+    if (state.requestId) result.requestIdHeader = state.requestId;
+    return result;
+  }
+
+  /** Django's process_response up to the save: the reason nothing is saved, or undefined to save. */
+  function decideWithoutSaving(
+    state: RequestState,
+    response: ResponseInfo,
+    result: FinishResult,
+  ): NotSavedReason | undefined {
+    const session = state.session;
+    const { accessed, modified } = session;
+    const empty = session.isEmpty();
+    if (session.storeUnavailable) {
+      // Continued without a session: saving would overwrite or lose data, deleting the cookie would log the visitor out.
+      if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
+      return 'store-error';
+    }
+    if (state.cookiePresent && empty && !state.retired) {
+      deleteCookie(result, state);
+      result.vary = mergeVary(response.vary, 'Cookie');
+      return 'empty';
+    }
+    if (accessed) result.vary = mergeVary(response.vary, 'Cookie');
+    if ((modified || state.forwarded || settings.sessionSaveEveryRequest) && !empty) return undefined;
+    return empty ? 'empty' : 'unmodified';
+  }
+
+  function conclude(
+    state: RequestState,
+    response: ResponseInfo,
+    result: FinishResult,
+    /** The session's flags before saving (a save may set them), for the request.end event. */
+    flags: { accessed: boolean; modified: boolean },
+    saved: boolean,
+    notSaved: NotSavedReason | undefined,
+  ): FinishResult {
+    // S0, CVE-2026-35192: a response that sets or deletes the session cookie always varies on
+    // Cookie, even when the view never read the session (SAVE_EVERY_REQUEST), or a shared cache
+    // could hand one visitor's Set-Cookie to the next.
+    if (result.setCookie.length) {
+      result.vary = mergeVary(result.vary ?? response.vary, 'Cookie');
+      if (!production && saved) warnPublic(state, response.cacheControl);
+    }
+    if (state.requestId) {
+      const { accessed, modified } = flags;
+      events.dispatch({
+        type: 'request.end',
+        at: clock.nowMs(),
+        requestId: state.requestId,
+        method: state.method,
+        path: state.path,
+        status: result.replaceWith?.status ?? response.status,
+        ms: performance.now() - state.started,
+        accessed,
+        modified,
+        saved,
+        notSavedReason: notSaved,
+      });
+    }
+    return result;
+  }
 
   async function saveAndRenderCookie(
     session: Session,

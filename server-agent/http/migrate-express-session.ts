@@ -235,7 +235,10 @@ export function migrateFromExpressSession(
       );
       return;
     }
-    migrate({ cookieHeader: req.headers.cookie, secure: isSecure(nodeSecureSignals(req)) }).then(
+    migrate({
+      cookieHeader: req.headers.cookie,
+      secure: isSecure?.(nodeSecureSignals(req)),
+    }).then(
       (outcome) => {
         if (outcome) {
           req.headers.cookie = outcome.cookieHeader;

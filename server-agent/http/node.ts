@@ -53,17 +53,19 @@ export function nodeMiddleware(
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       cookieHeader: req.headers.cookie,
-      secure: isSecure(nodeSecureSignals(req)),
+      secure: isSecure?.(nodeSecureSignals(req)),
     });
     req.session = state.session;
     holdResponseUntilSaved(
       res,
-      (status) =>
-        core.finish(state, {
+      (status) => {
+        const response = {
           status,
           vary: res.getHeader('vary') as string | undefined,
           cacheControl: res.getHeader('cache-control'),
-        }),
+        };
+        return core.finishNow(state, response) ?? core.finish(state, response);
+      },
       state,
     );
     next?.();
@@ -83,7 +85,7 @@ type Held = { method: 'writeHead' | 'write' | 'end' | 'flushHeaders'; args: unkn
 
 export function holdResponseUntilSaved(
   res: ServerResponse,
-  finish: (status: number) => Promise<FinishResult>,
+  finish: (status: number) => FinishResult | Promise<FinishResult>,
   state: RequestState,
 ): void {
   const original = {
@@ -95,26 +97,24 @@ export function holdResponseUntilSaved(
   const held: Held[] = [];
   let phase: 'open' | 'saving' | 'sent' = 'open';
 
-  const restore = () => {
-    res.writeHead = original.writeHead;
-    res.write = original.write;
-    res.end = original.end;
-    res.flushHeaders = original.flushHeaders;
-  };
-
   const replay = (result: FinishResult) => {
-    restore();
+    // The interceptors stay in place and pass through from now on: putting the four methods back
+    // cost more per request than the pass-through does.
     phase = 'sent';
     if (res.headersSent || res.destroyed) return;
     if (result.replaceWith) {
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       const body = `${result.replaceWith.body}\n`;
-      res.writeHead(result.replaceWith.status, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-        ...cookieHeaders(result),
-      });
-      res.end(body);
+      (original.writeHead as (status: number, headers: OutgoingHttpHeaders) => ServerResponse).call(
+        res,
+        result.replaceWith.status,
+        {
+          'content-type': 'text/plain; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          ...cookieHeaders(result),
+        },
+      );
+      (original.end as (body: string) => ServerResponse).call(res, body);
       return;
     }
     if (result.setCookie.length) {
@@ -124,6 +124,10 @@ export function holdResponseUntilSaved(
     if (result.vary !== undefined) res.setHeader('vary', result.vary);
     if (result.requestIdHeader) res.setHeader('x-sessionscope-request', result.requestIdHeader);
     for (const call of held) (original[call.method] as (...args: unknown[]) => unknown).apply(res, call.args);
+  };
+  const failed = (error: unknown) => {
+    log.error('Session middleware failed while finishing the response', error);
+    replay({ setCookie: [], replaceWith: { status: 500, body: 'Internal Server Error' } });
   };
 
   const intercept = (method: Held['method']) =>
@@ -137,12 +141,16 @@ export function holdResponseUntilSaved(
       }
       if (phase === 'open') {
         phase = 'saving';
-        finish(res.statusCode)
-          .then(replay)
-          .catch((error: unknown) => {
-            log.error('Session middleware failed while finishing the response', error);
-            replay({ setCookie: [], replaceWith: { status: 500, body: 'Internal Server Error' } });
-          });
+        let outcome: FinishResult | Promise<FinishResult>;
+        try {
+          outcome = finish(res.statusCode);
+        } catch (error) {
+          failed(error);
+          return method === 'write' ? true : res;
+        }
+        // Nothing to wait for (untouched, read-only): the response goes out now, in this call.
+        if (outcome instanceof Promise) outcome.then(replay).catch(failed);
+        else replay(outcome);
       }
       return method === 'write' ? true : res;
     };

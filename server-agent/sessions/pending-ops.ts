@@ -67,15 +67,21 @@ export function trackMethods(proto: object, names: readonly string[]): void {
   for (const name of names) {
     const original = methods[name];
     if (typeof original !== 'function') throw new TypeError(`trackMethods: ${name} is not a method`);
-    methods[name] = async function tracked(this: Tracked, ...args: unknown[]): Promise<unknown> {
+    // Not an async function: one promise (the finally) per call instead of an async frame and
+    // its awaits, on every session call of every request. A rejection still reaches the caller
+    // unhandled-if-unawaited through the promise returned here.
+    methods[name] = function tracked(this: Tracked, ...args: unknown[]): Promise<unknown> {
       this[PENDING] ??= new PendingOps();
       const pending = this[PENDING];
       pending.start(name);
+      let result: Promise<unknown>;
       try {
-        return await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-      } finally {
+        result = (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      } catch (error) {
         pending.end(name);
+        return Promise.reject(error);
       }
+      return result.finally(() => pending.end(name));
     };
   }
 }

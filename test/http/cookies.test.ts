@@ -2,6 +2,7 @@
  * The session cookie as written and read (LC-2, LC-9, CK-5, CK-6, CK-9), byte for byte: Django's
  * attributes, the 400-day and 4096-byte limits, deletion, and Vary merging.
  */
+import { serialize } from 'cookie';
 import { describe, expect, it } from 'vitest';
 import {
   deletionCookie,
@@ -184,5 +185,49 @@ describe('LC-9 mergeVary', () => {
     [',,Accept,,', ['Cookie'], 'Accept, Cookie'],
   ] as const)('%j + %j → %s', (existing, names, merged) => {
     expect(mergeVary(existing as never, ...names)).toBe(merged);
+  });
+});
+
+describe('the session cookie renderer (parts cached per settings)', () => {
+  it('writes what the cookie package writes, byte for byte, over the settings that shape it', () => {
+    const variants: SessionSettingsInput[] = [
+      {},
+      { SESSION_COOKIE_DOMAIN: '.example.com', SESSION_COOKIE_PATH: '/app' },
+      { SESSION_COOKIE_SAMESITE: false, SESSION_COOKIE_HTTPONLY: false },
+      { SESSION_COOKIE_SAMESITE: 'Strict', SESSION_COOKIE_SECURE: true },
+      { SESSION_COOKIE_SAMESITE: 'None', SESSION_COOKIE_SECURE: 'auto', SESSION_COOKIE_NAME: '__Host-s' },
+    ];
+    for (const extra of variants) {
+      const s = settings(extra);
+      for (const [value, age, secure] of [
+        ['k'.repeat(32), 1_209_600, false],
+        ['token:with.dots_and-dashes', 0, true],
+        ['', undefined, false],
+        ['v', 59.7, true],
+      ] as const) {
+        const written = sessionCookie(s, value, age, NOW + 123, secure);
+        const a = written.attributes;
+        // Twice: the second call reads the cached parts.
+        for (const header of [written.header, sessionCookie(s, value, age, NOW + 123, secure).header]) {
+          expect(header).toBe(
+            serialize(a.name, a.value, {
+              maxAge: a.maxAge,
+              expires: a.expires === undefined ? undefined : new Date(a.expires),
+              domain: a.domain,
+              path: a.path,
+              secure: a.secure,
+              httpOnly: a.httpOnly,
+              sameSite: a.sameSite ? (a.sameSite.toLowerCase() as 'lax' | 'strict' | 'none') : undefined,
+              encode: (v) => v,
+            }),
+          );
+        }
+      }
+    }
+  });
+
+  it('leaves values and ages it does not render itself to the package, errors included', () => {
+    expect(() => sessionCookie(settings(), 'semi;colon', 60, NOW)).toThrow(/argument val is invalid/);
+    expect(() => sessionCookie(settings(), 'v', Number.NaN, NOW)).toThrow(/maxAge is invalid/);
   });
 });
