@@ -175,6 +175,7 @@ function RangeRow({ path, kids, range, depth }: Omit<ChildrenProps, 'from' | 'to
   const id = rangeId(path, range);
   const open = tree.expanded.has(id) || Boolean(tree.search?.open.has(id));
   const toggle = (): void => tree.onToggle(id);
+  const hits = tree.search?.rangeHits.get(id) ?? 0;
   // An object's range also names its first and last key, so a reader knows where to look.
   const first = kids[range.from]?.[0];
   const last = kids[range.to]?.[0];
@@ -198,6 +199,11 @@ function RangeRow({ path, kids, range, depth }: Omit<ChildrenProps, 'from' | 'to
         </button>
         <span class="range-label">{rangeLabel(range)}</span>
         {keys && <span class="muted range-keys">{keys}</span>}
+        {hits > 0 && (
+          <span class="badge range-hits">
+            {hits} {hits === 1 ? 'match' : 'matches'}
+          </span>
+        )}
       </div>
       {open && <Children path={path} kids={kids} from={range.from} to={range.to} depth={depth + 1} />}
     </>

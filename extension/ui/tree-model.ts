@@ -120,7 +120,16 @@ export interface TreeSearch {
   hits: Set<string>;
   /** Matches found (rows), for the count the search box shows. */
   count: number;
+  /** Matches inside each range row (by rangeId), shown on the row when it stays closed. */
+  rangeHits: Map<string, number>;
 }
+
+/**
+ * Range rows a search opens at most. A broad query ("item") matches every row of a 3,000-item array;
+ * opening every range would render 3,000 rows (over a second). The ranges of the first matches
+ * open; the others stay closed and say how many matches they hold.
+ */
+export const SEARCH_OPEN_RANGES = 3;
 
 /** The text a leaf row is searched by: what it shows, without the quotes a string gets. */
 function leafText(preview: ValuePreview): string {
@@ -140,8 +149,22 @@ export function searchTree(
   query: string,
   fetched: (path: ValuePath) => ValuePreview | undefined = () => undefined,
 ): TreeSearch {
-  const result: TreeSearch = { keys: new Set(), open: new Set(), hits: new Set(), count: 0 };
+  const result: TreeSearch = {
+    keys: new Set(),
+    open: new Set(),
+    hits: new Set(),
+    count: 0,
+    rangeHits: new Map(),
+  };
   const q = query.toLowerCase();
+  let rangesLeft = SEARCH_OPEN_RANGES;
+  const reveal = (ids: string[]): void => {
+    for (const id of ids) result.rangeHits.set(id, (result.rangeHits.get(id) ?? 0) + 1);
+    if (ids.every((id) => result.open.has(id))) return;
+    if (rangesLeft <= 0) return;
+    rangesLeft--;
+    for (const id of ids) result.open.add(id);
+  };
   const walk = (path: ValuePath, label: string | number, preview: ValuePreview): boolean => {
     const shown = fetched(path) ?? preview;
     const kids = childrenOf(shown);
@@ -153,10 +176,11 @@ export function searchTree(
     }
     if (kids) {
       let below = false;
+      const grouped = rangesFor(0, kids.length - 1) !== null;
       kids.forEach(([key, child], index) => {
         if (!walk([...path, key], key, child)) return;
         below = true;
-        for (const id of rangesHolding(path, kids.length, index)) result.open.add(id);
+        if (grouped) reveal(rangesHolding(path, kids.length, index));
       });
       if (below) result.open.add(pathId(path));
       found ||= below;

@@ -63,6 +63,25 @@ describe('search', () => {
     expect(found.count).toBe(1);
   });
 
+  it('a broad query opens the ranges of its first matches only and counts the rest per range', () => {
+    const found = searchTree(entries, 'item ');
+    expect(found.count).toBe(3000);
+    expect(found.open).toEqual(
+      new Set([pathId(['list']), '["list"][0…99]', '["list"][100…199]', '["list"][200…299]']),
+    );
+    expect(found.rangeHits.get('["list"][0…99]')).toBe(100);
+    expect(found.rangeHits.get('["list"][2900…2999]')).toBe(100);
+    const spread = searchTree(entries, '99');
+    // item 99, 199, 299 open three ranges; 990…999 and the rest stay closed, counted.
+    expect([...spread.open].filter((id) => id.includes('…'))).toEqual([
+      '["list"][0…99]',
+      '["list"][100…199]',
+      '["list"][200…299]',
+    ]);
+    expect(spread.rangeHits.get('["list"][900…999]')).toBe(10);
+    expect(spread.open.has('["list"][900…999]')).toBe(false);
+  });
+
   it('finds nested keys and opens every ancestor', () => {
     const found = searchTree(entries, 'sku');
     expect([...found.keys]).toEqual(['cart']);
