@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BadSignature, InvalidAlgorithm, SignatureExpired } from './errors.js';
+import { HmacKey } from './hmac-pads.js';
 import { parsePythonJson } from './json-parse.js';
 import { pythonJsonDumps } from './serializer.js';
 import { djangoPayload, inflateCapped } from './zlib-codec.js';
@@ -121,6 +122,28 @@ export function b62Decode(text: string): number {
   return negative ? -value : value;
 }
 
+/** Scratch for sameSignature: a signature is at most 86 base64url characters (SHA-512). */
+const expectedBytes = Buffer.alloc(128);
+const givenBytes = Buffer.alloc(3 * 128);
+
+/**
+ * CR-3: whether a signature given by the client equals the expected one, in constant time over
+ * their UTF-8 bytes; a wrong length is just "no" (timingSafeEqual would throw).
+ */
+function sameSignature(expected: string, given: string): boolean {
+  // The expected signature is ASCII: a different count of UTF-16 units cannot be the same bytes.
+  if (given.length !== expected.length) return false;
+  if (expected.length > expectedBytes.length) {
+    const a = Buffer.from(expected, 'utf8');
+    const b = Buffer.from(given, 'utf8');
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+  const a = expectedBytes.write(expected, 0, 'utf8');
+  // UTF-8, not latin1: latin1 would write only the low byte of a non-ASCII character.
+  const b = givenBytes.write(given, 0, 'utf8');
+  return a === b && timingSafeEqual(expectedBytes.subarray(0, a), givenBytes.subarray(0, b));
+}
+
 export interface SignerOptions {
   key: Secret;
   fallbackKeys?: readonly Secret[];
@@ -148,8 +171,8 @@ export class Signer {
   readonly sep: string;
   readonly algorithm: Algorithm;
   private readonly digest: string;
-  /** HMAC keys of `key` then each fallback, derived once. */
-  private readonly hmacKeys: readonly Buffer[];
+  /** HMAC keys of `key` then each fallback, derived and padded once. */
+  private readonly hmacKeys: readonly HmacKey[];
 
   constructor(options: SignerOptions, defaultSalt = 'django.core.signing.Signer') {
     this.key = options.key;
@@ -165,24 +188,23 @@ export class Signer {
       );
     }
     const keySalt = `${this.salt}signer`;
-    this.hmacKeys = [this.key, ...this.fallbackKeys].map((secret) =>
-      derivedKey(keySalt, secret, this.digest),
+    this.hmacKeys = [this.key, ...this.fallbackKeys].map(
+      (secret) => new HmacKey(this.digest, derivedKey(keySalt, secret, this.digest)),
     );
   }
 
   signature(value: unknown, key: Secret = this.key): string {
-    const hmacKey = key === this.key ? this.hmacKeys[0]! : derivedKey(`${this.salt}signer`, key, this.digest);
-    return this.signatureWith(String(value), hmacKey);
-  }
-
-  private signatureWith(value: string, hmacKey: Buffer): string {
-    return createHmac(this.digest, hmacKey).update(value).digest('base64url');
+    const hmacKey =
+      key === this.key
+        ? this.hmacKeys[0]!
+        : new HmacKey(this.digest, derivedKey(`${this.salt}signer`, key, this.digest));
+    return hmacKey.base64url(String(value));
   }
 
   /** Signs String(value), as Django signs str(value). */
   sign(value: unknown): string {
     const text = String(value);
-    return `${text}${this.sep}${this.signatureWith(text, this.hmacKeys[0]!)}`;
+    return `${text}${this.sep}${this.hmacKeys[0]!.base64url(text)}`;
   }
 
   unsign(signed: string): string {
@@ -190,11 +212,8 @@ export class Signer {
     if (at < 0) throw new BadSignature(`No "${this.sep}" found in value`);
     const value = signed.slice(0, at);
     const givenText = signed.slice(at + this.sep.length);
-    const given = Buffer.from(givenText, 'utf8');
     for (const hmacKey of this.hmacKeys) {
-      const expected = Buffer.from(this.signatureWith(value, hmacKey), 'utf8');
-      // Length first: timingSafeEqual throws on unequal lengths, and a wrong length is just "no".
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+      if (sameSignature(hmacKey.base64url(value), givenText)) return value;
     }
     throw new BadSignature(`Signature "${givenText}" does not match`);
   }
