@@ -1,14 +1,15 @@
 /**
  * The bit writer of trees.c for one block: the symbols with a pair of trees (compress_block), and
- * a dynamic block's tree description (send_all_trees, send_tree), into one reusable buffer.
+ * a dynamic block's tree description (send_all_trees, send_tree), into one reusable buffer. Bits
+ * go out least significant first, as zlib's send_bits writes them; each loop keeps the bit buffer
+ * in locals and writes whole bytes as soon as it has them.
  */
-import type { SymbolBuffer } from './zlib-match.js';
 import type { BlockTrees } from './zlib-trees.js';
 import {
   BASE_DIST,
   BASE_LENGTH,
   BL_ORDER,
-  distCode,
+  DIST_CODE,
   END_BLOCK,
   EXTRA_DBITS,
   EXTRA_LBITS,
@@ -23,6 +24,7 @@ import {
 export class BlockWriter {
   out: Uint8Array;
   outPos = 0;
+  /** Pending bits (fewer than 8 between calls) and their count. */
   private bitBuf = 0;
   private bitCount = 0;
 
@@ -45,94 +47,96 @@ export class BlockWriter {
     this.bitCount = 0;
   }
 
+  /** Up to 16 bits of value, least significant first. */
   sendBits(value: number, length: number): void {
-    this.bitBuf |= value << this.bitCount;
-    this.bitCount += length;
-    while (this.bitCount >= 8) {
-      this.out[this.outPos++] = this.bitBuf & 0xff;
-      this.bitBuf >>>= 8;
-      this.bitCount -= 8;
+    let buf = this.bitBuf | (value << this.bitCount);
+    let count = this.bitCount + length;
+    while (count >= 8) {
+      this.out[this.outPos++] = buf & 0xff;
+      buf >>>= 8;
+      count -= 8;
     }
+    this.bitBuf = buf;
+    this.bitCount = count;
   }
 
-  /** trees.c compress_block; the bit buffer lives in locals (written back at the end). */
-  compressBlock(symbols: SymbolBuffer, lt: Tree, dt: Tree): void {
+  /**
+   * trees.c compress_block: `count` symbols (zlib-match.ts's packing) with these trees, then
+   * END_BLOCK. A match is four fields of up to 15 + 5 + 15 + 13 bits; whole bytes leave the
+   * buffer after each field, so it never holds more than 7 + 15 bits.
+   */
+  compressBlock(symbols: Int32Array, count: number, lt: Tree, dt: Tree): void {
     const lcode = lt.code;
     const llen = lt.len;
     const dcode = dt.code;
     const dlen = dt.len;
-    const symDist = symbols.dist;
-    const symLit = symbols.lit;
     const out = this.out;
     let pos = this.outPos;
     let buf = this.bitBuf;
-    let count = this.bitCount;
-    const end = symbols.count;
-    for (let i = 0; i < end; i++) {
-      let dist = symDist[i]!;
-      let lc = symLit[i]!;
-      if (dist === 0) {
-        buf |= lcode[lc]! << count;
-        count += llen[lc]!;
+    let bits = this.bitCount;
+    for (let i = 0; i < count; i++) {
+      const sym = symbols[i]!;
+      if (sym < 256) {
+        buf |= lcode[sym]! << bits;
+        bits += llen[sym]!;
       } else {
-        // A match is four fields of up to 15 + 5 + 15 + 13 bits: flush after each so the
-        // buffer stays within 31 bits.
+        let lc = sym & 0xff;
+        let dist = (sym >>> 8) - 1;
         let code = LENGTH_CODE[lc]!;
-        buf |= lcode[code + LITERALS + 1]! << count;
-        count += llen[code + LITERALS + 1]!;
-        if (count >= 16) {
-          out[pos++] = buf & 0xff;
-          out[pos++] = (buf >>> 8) & 0xff;
-          buf >>>= 16;
-          count -= 16;
-        }
+        buf |= lcode[code + LITERALS + 1]! << bits;
+        bits += llen[code + LITERALS + 1]!;
         let extra = EXTRA_LBITS[code]!;
         if (extra !== 0) {
+          while (bits >= 8) {
+            out[pos++] = buf & 0xff;
+            buf >>>= 8;
+            bits -= 8;
+          }
           lc -= BASE_LENGTH[code]!;
-          buf |= lc << count;
-          count += extra;
+          buf |= lc << bits;
+          bits += extra;
         }
-        if (count >= 16) {
+        while (bits >= 8) {
           out[pos++] = buf & 0xff;
-          out[pos++] = (buf >>> 8) & 0xff;
-          buf >>>= 16;
-          count -= 16;
+          buf >>>= 8;
+          bits -= 8;
         }
-        dist--;
-        code = distCode(dist);
-        buf |= dcode[code]! << count;
-        count += dlen[code]!;
+        code = dist < 256 ? DIST_CODE[dist]! : DIST_CODE[256 + (dist >> 7)]!;
+        buf |= dcode[code]! << bits;
+        bits += dlen[code]!;
         extra = EXTRA_DBITS[code]!;
         if (extra !== 0) {
-          if (count >= 16) {
+          while (bits >= 8) {
             out[pos++] = buf & 0xff;
-            out[pos++] = (buf >>> 8) & 0xff;
-            buf >>>= 16;
-            count -= 16;
+            buf >>>= 8;
+            bits -= 8;
           }
           dist -= BASE_DIST[code]!;
-          buf |= dist << count;
-          count += extra;
+          buf |= dist << bits;
+          bits += extra;
         }
       }
-      if (count >= 16) {
+      while (bits >= 8) {
         out[pos++] = buf & 0xff;
-        out[pos++] = (buf >>> 8) & 0xff;
-        buf >>>= 16;
-        count -= 16;
+        buf >>>= 8;
+        bits -= 8;
       }
     }
     this.outPos = pos;
     this.bitBuf = buf;
-    this.bitCount = count;
+    this.bitCount = bits;
     this.sendBits(lcode[END_BLOCK]!, llen[END_BLOCK]!);
   }
 
-  /** trees.c send_tree: the same walk as scanTree, writing the codes. */
+  /** trees.c send_tree: the same walk as scan_tree, writing each run with the bit-length codes. */
   private sendTree(trees: BlockTrees, tree: Tree, maxCode: number): void {
     const len = tree.len;
     const blCode = trees.blTree.code;
     const blLen = trees.blTree.len;
+    const out = this.out;
+    let pos = this.outPos;
+    let buf = this.bitBuf;
+    let bits = this.bitCount;
     let prevlen = -1;
     let nextlen = len[0]!;
     let count = 0;
@@ -147,21 +151,47 @@ export class BlockWriter {
       nextlen = len[n + 1]!;
       if (++count < maxCount && curlen === nextlen) continue;
       if (count < minCount) {
-        do this.sendBits(blCode[curlen]!, blLen[curlen]!);
-        while (--count !== 0);
-      } else if (curlen !== 0) {
-        if (curlen !== prevlen) {
-          this.sendBits(blCode[curlen]!, blLen[curlen]!);
-          count--;
-        }
-        this.sendBits(blCode[REP_3_6]!, blLen[REP_3_6]!);
-        this.sendBits(count - 3, 2);
-      } else if (count <= 10) {
-        this.sendBits(blCode[REPZ_3_10]!, blLen[REPZ_3_10]!);
-        this.sendBits(count - 3, 3);
+        const code = blCode[curlen]!;
+        const length = blLen[curlen]!;
+        do {
+          buf |= code << bits;
+          bits += length;
+          while (bits >= 8) {
+            out[pos++] = buf & 0xff;
+            buf >>>= 8;
+            bits -= 8;
+          }
+        } while (--count !== 0);
       } else {
-        this.sendBits(blCode[REPZ_11_138]!, blLen[REPZ_11_138]!);
-        this.sendBits(count - 11, 7);
+        if (curlen !== 0 && curlen !== prevlen) {
+          buf |= blCode[curlen]! << bits;
+          bits += blLen[curlen]!;
+          count--;
+          while (bits >= 8) {
+            out[pos++] = buf & 0xff;
+            buf >>>= 8;
+            bits -= 8;
+          }
+        }
+        // A run: its code (at most 7 bits) and its repeat count (2, 3 or 7 bits).
+        const rep = curlen !== 0 ? REP_3_6 : count <= 10 ? REPZ_3_10 : REPZ_11_138;
+        buf |= blCode[rep]! << bits;
+        bits += blLen[rep]!;
+        if (rep === REP_3_6) {
+          buf |= (count - 3) << bits;
+          bits += 2;
+        } else if (rep === REPZ_3_10) {
+          buf |= (count - 3) << bits;
+          bits += 3;
+        } else {
+          buf |= (count - 11) << bits;
+          bits += 7;
+        }
+        while (bits >= 8) {
+          out[pos++] = buf & 0xff;
+          buf >>>= 8;
+          bits -= 8;
+        }
       }
       count = 0;
       prevlen = curlen;
@@ -176,8 +206,12 @@ export class BlockWriter {
         minCount = 4;
       }
     }
+    this.outPos = pos;
+    this.bitBuf = buf;
+    this.bitCount = bits;
   }
 
+  /** trees.c send_all_trees: the counts, the bit-length code lengths, then both trees. */
   sendAllTrees(trees: BlockTrees, lcodes: number, dcodes: number, blcodes: number): void {
     this.sendBits(lcodes - 257, 5);
     this.sendBits(dcodes - 1, 5);

@@ -13,7 +13,7 @@
  * against Python's output in test/interop/zlib-python.test.ts.
  */
 import { BlockWriter } from './zlib-block-writer.js';
-import { LazyMatcher, MIN_MATCH, SMALL_INPUT_LIMIT, SymbolBuffer } from './zlib-match.js';
+import { findMatches, MIN_MATCH, SMALL_INPUT_LIMIT, symbols } from './zlib-match.js';
 import { STATIC_D, STATIC_L } from './zlib-tables.js';
 import { BlockTrees, D_KIND, L_KIND } from './zlib-trees.js';
 
@@ -21,20 +21,19 @@ export { SMALL_INPUT_LIMIT } from './zlib-match.js';
 
 /** One compressor's reusable state; not reentrant (JavaScript runs one call at a time). */
 class SmallDeflate {
-  private readonly matcher = new LazyMatcher();
-  private readonly symbols = new SymbolBuffer();
   private readonly trees = new BlockTrees();
   private readonly writer = new BlockWriter(SMALL_INPUT_LIMIT + 64);
 
   /** The zlib stream, or null when it would not be shorter than `shorterThan` bytes. */
   compress(input: Uint8Array, shorterThan: number): Uint8Array | null {
     this.trees.reset();
-    this.matcher.run(input, this.symbols, this.trees);
-    return this.flushBlock(input, input.length, shorterThan);
+    const count = findMatches(input, this.trees.lTree.freq, this.trees.dTree.freq);
+    return this.flushBlock(input, count, shorterThan);
   }
 
   /** trees.c _tr_flush_block for the last (only) block, then the zlib header and Adler-32. */
-  private flushBlock(input: Uint8Array, n: number, shorterThan: number): Uint8Array | null {
+  private flushBlock(input: Uint8Array, count: number, shorterThan: number): Uint8Array | null {
+    const n = input.length;
     const trees = this.trees;
     trees.buildTree(trees.lTree, L_KIND);
     trees.buildTree(trees.dTree, D_KIND);
@@ -51,11 +50,11 @@ class SmallDeflate {
     out[1] = 0x9c;
     if (staticLenb === optLenb) {
       writer.sendBits((1 << 1) + 1, 3);
-      writer.compressBlock(this.symbols, STATIC_L, STATIC_D);
+      writer.compressBlock(symbols, count, STATIC_L, STATIC_D);
     } else {
       writer.sendBits((2 << 1) + 1, 3);
       writer.sendAllTrees(trees, trees.lTree.maxCode + 1, trees.dTree.maxCode + 1, maxBlindex + 1);
-      writer.compressBlock(this.symbols, trees.lTree, trees.dTree);
+      writer.compressBlock(symbols, count, trees.lTree, trees.dTree);
     }
     writer.flushBits();
     const adler = adler32(input);

@@ -107,14 +107,20 @@ export const DIST_CODE = new Uint8Array(512);
 export const distCode = (dist: number): number =>
   dist < 256 ? DIST_CODE[dist]! : DIST_CODE[256 + (dist >> 7)]!;
 
+/** gen_codes scratch: the next code of each length (declared before the static trees use it). */
+const nextCode = new Uint16Array(MAX_BITS + 1);
+
+/** Each byte with its bits in reverse order. */
+const REVERSED_BYTE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  let r = 0;
+  for (let bit = 0; bit < 8; bit++) if (b & (1 << bit)) r |= 0x80 >>> bit;
+  REVERSED_BYTE[b] = r;
+}
+
+/** trees.c bi_reverse: the low `len` (1..15) bits of code, reversed (Huffman codes go LSB first). */
 export function reverseBits(code: number, len: number): number {
-  let res = 0;
-  do {
-    res |= code & 1;
-    code >>>= 1;
-    res <<= 1;
-  } while (--len > 0);
-  return res >>> 1;
+  return ((REVERSED_BYTE[code & 0xff]! << 8) | REVERSED_BYTE[code >>> 8]!) >>> (16 - len);
 }
 
 export interface Tree {
@@ -150,15 +156,18 @@ export const STATIC_D = newTree(D_CODES);
   }
 }
 
+/** trees.c gen_codes: canonical codes from the code lengths and their counts. */
 export function assignCodes(tree: Tree, maxCode: number, blCount: Uint16Array): void {
-  const next = new Uint16Array(MAX_BITS + 1);
+  const next = nextCode;
   let code = 0;
   for (let bits = 1; bits <= MAX_BITS; bits++) {
     code = (code + blCount[bits - 1]!) << 1;
     next[bits] = code;
   }
+  const len = tree.len;
+  const codes = tree.code;
   for (let n = 0; n <= maxCode; n++) {
-    const len = tree.len[n]!;
-    if (len !== 0) tree.code[n] = reverseBits(next[len]!++, len);
+    const l = len[n]!;
+    if (l !== 0) codes[n] = reverseBits(next[l]!++, l);
   }
 }

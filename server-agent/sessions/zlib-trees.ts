@@ -2,6 +2,11 @@
  * trees.c of zlib 1.2.x, the part deflate needs for one block: the Huffman trees of a block built
  * exactly as zlib builds them (heap order, depth tie-breaks, 15-bit and 7-bit length limits with
  * zlib's overflow repair), so the bytes match Python's zlib.
+ *
+ * Speed note (issue 13): each heap entry packs a node's sort key and its number into one integer,
+ * (freq << 5 | depth) << 10 | node, so the heap moves one value per step and compares keys
+ * without looking anything up. zlib compares only the key (frequency, then depth, `<=`), so the
+ * comparisons shift the node away: the heap orders ties exactly as zlib's does.
  */
 import {
   assignCodes,
@@ -56,14 +61,27 @@ export const BL_KIND: TreeKind = {
   staticLen: null,
 };
 
+/** Bits of a packed heap entry below the key: the node number (< HEAP_SIZE = 573). */
+const NODE_BITS = 10;
+const NODE_MASK = (1 << NODE_BITS) - 1;
+/**
+ * Bits of the key below the frequency: the depth. A Huffman tree over at most 16,384 symbols is
+ * at most 20 deep (depth d needs a total frequency of Fibonacci(d + 2)), so 5 bits hold it, and a
+ * frequency of up to 2^15 keeps the packed entry below 2^30.
+ */
+const DEPTH_BITS = 5;
+const DEPTH_MASK = (1 << DEPTH_BITS) - 1;
+
 /** One block's literal/length, distance and bit-length trees, with zlib's bit counts. */
 export class BlockTrees {
   readonly lTree = newTree(HEAP_SIZE);
   readonly dTree = newTree(2 * D_CODES + 1);
   readonly blTree = newTree(2 * BL_CODES + 1);
+  /** heap[1..heapLen]: packed entries (see NODE_BITS). */
   private readonly heap = new Int32Array(HEAP_SIZE);
-  /** Per node: frequency << 8 | depth (depth stays far below 256). */
-  private readonly heapKey = new Int32Array(HEAP_SIZE);
+  /** order[heapMax..HEAP_SIZE-1]: nodes as they left the heap, the root first (zlib keeps
+   * these at the top of its heap array). */
+  private readonly order = new Int32Array(HEAP_SIZE);
   private readonly blCount = new Uint16Array(MAX_BITS + 1);
   private heapMax = 0;
   /** Bits of the block with these dynamic trees (opt_len) and with the fixed ones (static_len). */
@@ -86,12 +104,15 @@ export class BlockTrees {
     const len = tree.len;
     const dad = tree.dad;
     const heap = this.heap;
+    const order = this.order;
     const elems = kind.elems;
     let maxCode = -1;
     let heapLen = 0;
     for (let n = 0; n < elems; n++) {
-      if (freq[n] !== 0) {
-        heap[++heapLen] = maxCode = n;
+      const f = freq[n]!;
+      if (f !== 0) {
+        heap[++heapLen] = (f << (DEPTH_BITS + NODE_BITS)) | n;
+        maxCode = n;
       } else {
         len[n] = 0;
       }
@@ -99,36 +120,37 @@ export class BlockTrees {
     // The format needs at least two codes; zlib adds fake ones of frequency 1.
     while (heapLen < 2) {
       const node = maxCode < 2 ? ++maxCode : 0;
-      heap[++heapLen] = node;
+      heap[++heapLen] = (1 << (DEPTH_BITS + NODE_BITS)) | node;
       freq[node] = 1;
       this.optLen--;
       if (kind.staticLen) this.staticLen -= kind.staticLen[node]!;
     }
     tree.maxCode = maxCode;
-    // One integer per node orders the heap as zlib's `smaller` does: frequency, then depth.
-    const key = this.heapKey;
-    for (let i = 1; i <= heapLen; i++) key[heap[i]!] = freq[heap[i]!]! << 8;
-    for (let n = heapLen >> 1; n >= 1; n--) downHeap(heap, key, n, heapLen);
+    for (let k = heapLen >> 1; k >= 1; k--) downHeap(heap, k, heapLen);
     let heapMax = HEAP_SIZE;
     let node = elems;
     do {
-      const n = heap[1]!;
+      // pqremove, then the next smallest stays on top to be replaced by the new node.
+      const pn = heap[1]!;
       heap[1] = heap[heapLen--]!;
-      downHeap(heap, key, 1, heapLen);
-      const m = heap[1]!;
-      heap[--heapMax] = n;
-      heap[--heapMax] = m;
-      const kn = key[n]!;
-      const km = key[m]!;
-      const dn = kn & 0xff;
-      const dm = km & 0xff;
-      key[node] = (((kn >>> 8) + (km >>> 8)) << 8) | (Math.max(dn, dm) + 1);
+      downHeap(heap, 1, heapLen);
+      const pm = heap[1]!;
+      const n = pn & NODE_MASK;
+      const m = pm & NODE_MASK;
+      order[--heapMax] = n;
+      order[--heapMax] = m;
+      const kn = pn >>> NODE_BITS;
+      const km = pm >>> NODE_BITS;
+      const dn = kn & DEPTH_MASK;
+      const dm = km & DEPTH_MASK;
+      const sum = (kn >>> DEPTH_BITS) + (km >>> DEPTH_BITS);
       dad[n] = node;
       dad[m] = node;
-      heap[1] = node++;
-      downHeap(heap, key, 1, heapLen);
+      heap[1] = (((sum << DEPTH_BITS) | (Math.max(dn, dm) + 1)) << NODE_BITS) | node;
+      node++;
+      downHeap(heap, 1, heapLen);
     } while (heapLen >= 2);
-    heap[--heapMax] = heap[1]!;
+    order[--heapMax] = heap[1]! & NODE_MASK;
     this.heapMax = heapMax;
     this.genBitlen(tree, kind);
     assignCodes(tree, maxCode, this.blCount);
@@ -137,15 +159,17 @@ export class BlockTrees {
   /** trees.c gen_bitlen, overflow repair included. */
   private genBitlen(tree: Tree, kind: TreeKind): void {
     const { freq, len, dad, maxCode } = tree;
-    const heap = this.heap;
+    const order = this.order;
     const blCount = this.blCount;
     const { extra, extraBase, maxLength, staticLen } = kind;
     blCount.fill(0);
-    len[heap[this.heapMax]!] = 0;
+    len[order[this.heapMax]!] = 0;
     let overflow = 0;
+    let optLen = this.optLen;
+    let staticBits = this.staticLen;
     let h = this.heapMax + 1;
     for (; h < HEAP_SIZE; h++) {
-      const n = heap[h]!;
+      const n = order[h]!;
       let bits = len[dad[n]!]! + 1;
       if (bits > maxLength) {
         bits = maxLength;
@@ -156,30 +180,33 @@ export class BlockTrees {
       blCount[bits]!++;
       const xbits = n >= extraBase ? extra[n - extraBase]! : 0;
       const f = freq[n]!;
-      this.optLen += f * (bits + xbits);
-      if (staticLen) this.staticLen += f * (staticLen[n]! + xbits);
+      optLen += f * (bits + xbits);
+      if (staticLen) staticBits += f * (staticLen[n]! + xbits);
     }
-    if (overflow === 0) return;
-    do {
-      let bits = maxLength - 1;
-      while (blCount[bits] === 0) bits--;
-      blCount[bits]!--;
-      blCount[bits + 1]! += 2;
-      blCount[maxLength]!--;
-      overflow -= 2;
-    } while (overflow > 0);
-    for (let bits = maxLength; bits !== 0; bits--) {
-      let count = blCount[bits]!;
-      while (count !== 0) {
-        const m = heap[--h]!;
-        if (m > maxCode) continue;
-        if (len[m] !== bits) {
-          this.optLen += (bits - len[m]!) * freq[m]!;
-          len[m] = bits;
+    this.staticLen = staticBits;
+    if (overflow !== 0) {
+      do {
+        let bits = maxLength - 1;
+        while (blCount[bits] === 0) bits--;
+        blCount[bits]!--;
+        blCount[bits + 1]! += 2;
+        blCount[maxLength]!--;
+        overflow -= 2;
+      } while (overflow > 0);
+      for (let bits = maxLength; bits !== 0; bits--) {
+        let count = blCount[bits]!;
+        while (count !== 0) {
+          const m = order[--h]!;
+          if (m > maxCode) continue;
+          if (len[m] !== bits) {
+            optLen += (bits - len[m]!) * freq[m]!;
+            len[m] = bits;
+          }
+          count--;
         }
-        count--;
       }
     }
+    this.optLen = optLen;
   }
 
   /** trees.c scan_tree: counts the run-length codes of one tree's code lengths. */
@@ -232,25 +259,22 @@ export class BlockTrees {
   }
 }
 
-/** trees.c pqdownheap, comparing the packed keys. */
-function downHeap(heap: Int32Array, key: Int32Array, kIn: number, heapLen: number): void {
+/** trees.c pqdownheap over packed entries, comparing only their keys (`smaller`: <=). */
+function downHeap(heap: Int32Array, kIn: number, heapLen: number): void {
   let k = kIn;
   const v = heap[k]!;
-  const kv = key[v]!;
+  const kv = v >>> NODE_BITS;
   let j = k << 1;
   while (j <= heapLen) {
     let hj = heap[j]!;
-    let kj = key[hj]!;
     if (j < heapLen) {
       const h1 = heap[j + 1]!;
-      const k1 = key[h1]!;
-      if (k1 <= kj) {
+      if (h1 >>> NODE_BITS <= hj >>> NODE_BITS) {
         j++;
         hj = h1;
-        kj = k1;
       }
     }
-    if (kv <= kj) break;
+    if (kv <= hj >>> NODE_BITS) break;
     heap[k] = hj;
     k = j;
     j <<= 1;
