@@ -19,12 +19,13 @@ export interface ValueViewerProps {
 
 type Load = 'idle' | 'loading' | 'failed';
 
-function describe(preview: ValuePreview, text: string | null): string {
+/** Type, length and size as the agent counts it (compact JSON bytes, as the row and the store say). */
+function describe(preview: ValuePreview): string {
   if (preview.t === 'value') {
     const v = preview.value;
     const kind = typeof v === 'string' ? 'string' : Array.isArray(v) ? `Array(${v.length})` : typeof v;
     const chars = typeof v === 'string' ? ` · ${v.length.toLocaleString('en-US')} chars` : '';
-    return `${kind}${chars} · ${formatBytes(new TextEncoder().encode(text ?? '').length)}`;
+    return `${kind}${chars} · ${formatBytes(new TextEncoder().encode(JSON.stringify(v)).length)}`;
   }
   if (preview.t === 'redacted') return `redacted · ${formatBytes(preview.bytes)}`;
   return `${preview.t === 'more' ? preview.type : preview.t} · ${formatBytes(preview.bytes)}`;
@@ -114,7 +115,7 @@ export function ValueViewer({ path, preview, onClose }: ValueViewerProps) {
             {where}
           </h2>
           <span class="muted" data-testid="viewer-size">
-            {load === 'loading' ? 'loading…' : describe(shown, text)}
+            {load === 'loading' ? 'loading…' : describe(shown)}
           </span>
           <span class="spacer" />
           <button type="button" class="icon" aria-label="Close (Esc)" title="Close (Esc)" onClick={onClose}>
