@@ -97,6 +97,33 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await panel.setViewportSize({ width: 1000, height: 760 });
   });
 
+  it('U9 focus is visible: every control reached with Tab shows an outline, and link buttons look like links', async () => {
+    await panel.getByRole('tab', { name: /Session/ }).click();
+    await panel.locator('body').click({ position: { x: 2, y: 2 } });
+    const seen: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      await panel.keyboard.press('Tab');
+      const focused = await panel.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        return { tag: el.tagName, text: el.textContent?.trim().slice(0, 20) ?? '', outline: style.outlineStyle };
+      });
+      if (!focused || !/^(BUTTON|INPUT|SELECT)$/.test(focused.tag)) continue;
+      seen.push(focused.tag);
+      expect(focused.outline, `${focused.tag} "${focused.text}" has no focus outline`).toBe('solid');
+    }
+    expect(seen.length).toBeGreaterThan(3);
+    const link = await panel
+      .locator('button.link')
+      .first()
+      .evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { background: style.backgroundColor, border: style.borderTopWidth };
+      });
+    expect(link).toEqual({ background: 'rgba(0, 0, 0, 0)', border: '0px' });
+  });
+
   it('edits a value in the panel and the app renders it on reload', async () => {
     await row('user').hover();
     await panel.getByTitle('Edit user as JSON').click();
