@@ -6,19 +6,26 @@
  * BENCH_FROM_SOURCE=1 measures the source instead (no build needed, slower).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Create from '../../server-agent/create.js';
 import type * as FastifyAdapter from '../../server-agent/http/fastify.js';
 import type * as KoaAdapter from '../../server-agent/http/koa.js';
 
 const fromSource = process.env.BENCH_FROM_SOURCE === '1';
-const root = new URL(fromSource ? '../../server-agent/' : '../../dist/server-agent/', import.meta.url);
+/** BENCH_DIST=<folder>/server-agent measures another build (an older commit's, for before/after). */
+const root = process.env.BENCH_DIST
+  ? pathToFileURL(`${process.env.BENCH_DIST.replace(/\/$/, '')}/`)
+  : new URL(fromSource ? '../../server-agent/' : '../../dist/server-agent/', import.meta.url);
 if (!fromSource && !existsSync(fileURLToPath(new URL('create.js', root))))
   throw new Error(
     'bench: dist/server-agent is missing; run `npm run build` first (or BENCH_FROM_SOURCE=1 to measure the TypeScript source).',
   );
 
-export const LIBRARY_BUILD = fromSource ? 'TypeScript source through tsx' : 'the compiled package (dist/)';
+export const LIBRARY_BUILD = process.env.BENCH_DIST
+  ? `the build in ${process.env.BENCH_DIST}`
+  : fromSource
+    ? 'TypeScript source through tsx'
+    : 'the compiled package (dist/)';
 export const { createSessions } = (await import(new URL('create.js', root).href)) as typeof Create;
 export const { fastifySessions } = (await import(
   new URL('http/fastify.js', root).href

@@ -12,6 +12,9 @@ import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../sessions/errors.js';
 
 const GUARD = Symbol.for('sessionscope.missingSessionGuard');
+/** Annex B's __lookupGetter__: the chain walk without a descriptor object per level. */
+const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(name: string): unknown })
+  .__lookupGetter__;
 
 /** Reads that must not throw: printing, awaiting, JSON and type probes of the stand-in. */
 const HARMLESS = new Set<PropertyKey>([
@@ -62,6 +65,10 @@ export function guardMissingSession(prototype: object, message: string, exempt?:
  * library's on the object or a prototype), as opposed to nothing or only the guard.
  */
 export function sessionClaimed(target: object): boolean {
+  // The common answer in one native lookup: the first `session` on the chain is the guard's getter
+  // (a data property, ours or another library's, gives undefined here and takes the walk below).
+  const getter = lookupGetter.call(target, 'session') as ((this: object) => unknown) | undefined;
+  if (getter && (getter as unknown as Record<symbol, unknown>)[GUARD]) return false;
   for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
     const descriptor = Object.getOwnPropertyDescriptor(o, 'session');
     if (!descriptor) continue;
