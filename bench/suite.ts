@@ -7,6 +7,7 @@
 import { loadavg } from 'node:os';
 import type { BenchApp } from './lib/apps.js';
 import { childApp } from './lib/child.js';
+import { LIBRARY_BUILD } from './lib/library.js';
 import { CONNECTIONS, SECONDS } from './lib/measure.js';
 import { fmt, machineLine, ratio, writeSection } from './lib/report.js';
 import { ROUNDS, runPair } from './lib/pair.js';
@@ -99,6 +100,8 @@ one, so "CPU µs/req" is the serving process's own user + system time per reques
 noisy machine. Whole run: ${Math.round((Date.now() - started) / 1000)} s. Machine: ${machineLine()}, shared with other
 engineers' work: load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (2 cores), so absolute req/s move
 between runs; the interleaving keeps each ratio's two sides under the same load. Run: ${new Date().toISOString()}.
+sessionscope measured: ${LIBRARY_BUILD} (the suite's \`npm run bench\` builds it first; BENCH_FROM_SOURCE=1 runs the TypeScript
+through tsx, whose esbuild keepNames adds a \`__name()\` call per closure created, a cost the package does not have).
 
 Scenarios: *no session* (route ignores the session, no cookie), *cookie present, untouched*, *read-only*,
 *write every request* (counter + 1), *new session every request* (a write without a cookie). Latency p50/p99
