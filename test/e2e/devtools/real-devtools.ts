@@ -56,7 +56,7 @@ export async function launchWithDevTools(): Promise<RealDevTools> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      '--window-size=1280,800',
+      '--window-size=1280,1000',
       'about:blank',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
