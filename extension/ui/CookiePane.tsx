@@ -1,9 +1,13 @@
-/** The browser's session cookie beside the Set-Cookie the server last wrote, with mismatch hints. */
+/**
+ * The browser's session cookie beside the Set-Cookie the server last wrote, with mismatch hints;
+ * in the DevTools panel the browser cookie itself can be edited or deleted (CookieEditor.tsx).
+ */
 import { useState } from 'preact/hooks';
 import type { WireCookie } from '../../server-agent/agent/protocol.js';
 import { cookieBytes, type Hint } from '../client/hints.js';
 import type { CookieRecord } from '../client/state.js';
-import type { BrowserCookie, CookieLookup } from '../platform/types.js';
+import type { BrowserCookie, CookieLookup, Platform } from '../platform/types.js';
+import { CookieDelete, CookieEditor } from './CookieEditor.js';
 import { formatDate } from './format.js';
 
 export interface CookiePaneProps {
@@ -11,6 +15,10 @@ export interface CookiePaneProps {
   server: CookieRecord | null;
   hints: Hint[];
   onGrant?: (() => void) | undefined;
+  /** The inspected origin, where an edited cookie is written back. */
+  origin?: string | null;
+  /** Where the cookie is written: only the DevTools panel's platform has a cookies API. */
+  platform?: Platform;
 }
 
 /** label, browser text, server text, and whether the two sides disagree (only when both are known). */
@@ -100,13 +108,17 @@ export function rowsFor(browser: BrowserCookie | null, server: WireCookie | null
   ];
 }
 
-export function CookiePane({ lookup, server, hints, onGrant }: CookiePaneProps) {
+export function CookiePane({ lookup, server, hints, onGrant, origin, platform }: CookiePaneProps) {
   const [reveal, setReveal] = useState(false);
+  const [change, setChange] = useState<'edit' | 'delete' | null>(null);
   const browser = lookup.status === 'found' ? lookup.cookie : null;
   const serverCookie = server?.cookie ?? null;
+  const inPanel = platform?.kind === 'extension';
   const browserLabel =
     lookup.status === 'unavailable'
-      ? 'Browser (open the DevTools panel to read the jar)'
+      ? inPanel
+        ? 'Browser (not read yet)'
+        : 'Browser (open the DevTools panel to read the jar)'
       : lookup.status === 'no-permission'
         ? 'Browser (no permission)'
         : lookup.status === 'absent'
@@ -121,12 +133,33 @@ export function CookiePane({ lookup, server, hints, onGrant }: CookiePaneProps) 
             {reveal ? 'hide value' : 'show value'}
           </button>
         )}
+        {browser && inPanel && origin && change === null && (
+          <>
+            <button type="button" class="link" onClick={() => setChange('edit')}>
+              edit cookie
+            </button>
+            <button type="button" class="link" onClick={() => setChange('delete')}>
+              delete cookie
+            </button>
+          </>
+        )}
+        {platform?.kind === 'standalone' && (
+          <span class="muted" data-testid="cookie-readonly">
+            The inspector has no cookies API: edit or delete the browser cookie from the DevTools panel.
+          </span>
+        )}
         {lookup.status === 'no-permission' && onGrant && (
           <button type="button" onClick={onGrant}>
             Grant host access
           </button>
         )}
       </header>
+      {browser && origin && platform && change === 'edit' && (
+        <CookieEditor cookie={browser} origin={origin} platform={platform} onClose={() => setChange(null)} />
+      )}
+      {browser && origin && platform && change === 'delete' && (
+        <CookieDelete cookie={browser} origin={origin} platform={platform} onClose={() => setChange(null)} />
+      )}
       {hints.length > 0 && (
         <ul class="hints">
           {hints.map((h) => (

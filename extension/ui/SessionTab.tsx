@@ -132,6 +132,8 @@ export function SessionTab({
         </div>
       )}
       <CookiePane
+        origin={origin}
+        platform={platform}
         lookup={lookup}
         server={server}
         hints={hints}

@@ -140,4 +140,43 @@ describe.skipIf(!available)('pairing in Chromium', () => {
     await panel.close();
     await page.close();
   });
+
+  it('the browser cookie itself: edited and deleted from the cookie pane through the cookies API', async () => {
+    const page = await context.newPage();
+    const panel = await context.newPage();
+    const grid = panel.locator('.cookie-grid');
+    const jar = async () => (await context.cookies(app.url)).find((c) => c.name === 'sessionid');
+    // The pairing for this origin is remembered from the test above: it connects by itself.
+    await panel.goto(
+      `chrome-extension://${EXTENSION_ID}/extension/panel.html?inspected=${encodeURIComponent(app.url)}`,
+    );
+    await expect.poll(() => status(panel)).toBe('Connected');
+    await page.goto(`${app.url}login?user=carol`);
+    await expect
+      .poll(() => panel.locator('[data-key="user"] > .tree-row').first().textContent())
+      .toContain('"carol"');
+    const key = (await jar())?.value;
+
+    await panel.getByRole('button', { name: 'edit cookie' }).click();
+    await panel.getByLabel('Cookie SameSite').selectOption('strict');
+    await panel.getByRole('button', { name: 'Save cookie' }).click();
+    await expect.poll(async () => (await jar())?.sameSite).toBe('Strict');
+    expect((await jar())?.value).toBe(key);
+    await expect
+      .poll(() => grid.locator('tr', { hasText: 'SameSite' }).textContent())
+      .toBe('SameSiteStrictLax');
+    await panel.screenshot({ path: `${shots}/panel-cookie-edited.png` });
+
+    await panel.getByRole('button', { name: 'delete cookie' }).click();
+    await panel.getByRole('button', { name: 'Delete cookie' }).click();
+    await expect.poll(jar).toBeUndefined();
+    await expect.poll(() => grid.locator('thead').textContent()).toContain('Browser (no cookie)');
+    await page.goto(app.url);
+    expect(await page.locator('#user').textContent()).toBe('anonymous');
+    // Only the browser forgot it: the server's session is still in the store.
+    const listed = await app.sessions.store.list!({ cursor: null, limit: 50 });
+    expect(listed.items.some((record) => record.key === key)).toBe(true);
+    await panel.close();
+    await page.close();
+  });
 });
