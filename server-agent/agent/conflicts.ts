@@ -4,21 +4,29 @@
  * event stream: per session, a counter of saves; per request, the counter it loaded at and the
  * keys it modified. A save by a request that loaded before another request's save overwrote that
  * request's keys: emit `session.conflict` naming them.
+ *
+ * This runs for every request while a client is connected, watched or not (the summary carries the
+ * marker), so the common case is kept to a few field updates: keys are small arrays, not Sets; a
+ * save's record takes over the request's key list instead of copying it; and the overlap check
+ * walks back from the newest save, stopping at the first one the request already saw (with no
+ * overlap, that is the first one it looks at).
  */
 import type { SessionEvent, SessionEvents } from '../sessions/events.js';
 
 interface RequestTrack {
   session: string;
   loadedAfterSave: number;
-  modified: Set<string>;
+  /** Keys modified since the load or the request's last save (distinct; null while none). */
+  modified: string[] | null;
 }
 interface SaveRecord {
   counter: number;
   requestId: string;
-  keys: Set<string>;
+  keys: string[] | null;
 }
 interface SessionTrack {
   counter: number;
+  /** The last KEEP_SAVES saves, oldest first. */
   saves: SaveRecord[];
 }
 
@@ -34,26 +42,28 @@ export class ConflictTracker {
   constructor(private readonly events: SessionEvents) {}
 
   observe(event: SessionEvent): void {
-    const requestId = 'requestId' in event ? event.requestId : undefined;
-    if (!requestId) return;
     switch (event.type) {
       case 'session.loaded':
-        if (event.session && event.outcome === 'hit') this.track(requestId, event.session);
+        if (event.requestId && event.session && event.outcome === 'hit')
+          this.track(event.requestId, event.session);
         break;
       case 'session.modified': {
-        const track = this.requests.get(requestId);
-        if (track && track.session === event.session) track.modified.add(event.key);
+        const track = event.requestId ? this.requests.get(event.requestId) : undefined;
+        if (track && track.session === event.session) {
+          if (!track.modified) track.modified = [event.key];
+          else if (!track.modified.includes(event.key)) track.modified.push(event.key);
+        }
         break;
       }
       case 'session.saved':
-        if (event.session) this.saved(requestId, event.session, event.at);
+        if (event.requestId && event.session) this.saved(event.requestId, event.session, event.at);
         break;
       case 'session.conflict':
         // The store's compare-and-swap saw it first, exactly and across processes: one marker only.
-        if (event.detectedBy === 'store') this.reportedByStore.add(requestId);
+        if (event.requestId && event.detectedBy === 'store') this.reportedByStore.add(event.requestId);
         break;
       case 'request.end':
-        this.forget(requestId);
+        if (event.requestId) this.forget(event.requestId);
         break;
       default:
     }
@@ -62,7 +72,7 @@ export class ConflictTracker {
   /** The request (or agent command) is over. */
   forget(requestId: string): void {
     this.requests.delete(requestId);
-    this.reportedByStore.delete(requestId);
+    if (this.reportedByStore.size > 0) this.reportedByStore.delete(requestId);
   }
 
   private sessionTrack(handle: string): SessionTrack {
@@ -86,20 +96,26 @@ export class ConflictTracker {
     this.requests.set(requestId, {
       session: handle,
       loadedAfterSave: this.sessionTrack(handle).counter,
-      modified: new Set(),
+      modified: null,
     });
   }
 
   private saved(requestId: string, handle: string, at: number): void {
     const session = this.sessionTrack(handle);
     const request = this.requests.get(requestId);
-    if (request && request.session === handle) {
-      const overwritten = new Set<string>();
-      for (const save of session.saves) {
-        if (save.counter > request.loadedAfterSave && save.requestId !== requestId)
-          for (const key of save.keys) overwritten.add(key);
+    const tracked = request !== undefined && request.session === handle;
+    if (tracked) {
+      let overwritten: Set<string> | undefined;
+      const { saves } = session;
+      // Saves are in counter order: only those after the load can have been overwritten.
+      for (let i = saves.length - 1; i >= 0; i--) {
+        const save = saves[i] as SaveRecord;
+        if (save.counter <= request.loadedAfterSave) break;
+        if (save.requestId === requestId || !save.keys) continue;
+        overwritten ??= new Set();
+        for (const key of save.keys) overwritten.add(key);
       }
-      if (overwritten.size > 0 && !this.reportedByStore.delete(requestId)) {
+      if (overwritten && !this.reportedByStore.delete(requestId)) {
         this.events.emit('session.conflict', {
           at,
           requestId,
@@ -111,8 +127,9 @@ export class ConflictTracker {
       request.loadedAfterSave = session.counter + 1;
     }
     session.counter++;
-    session.saves.push({ counter: session.counter, requestId, keys: new Set(request?.modified ?? []) });
-    if (session.saves.length > KEEP_SAVES) session.saves.shift();
-    if (request) request.modified.clear();
+    // The record takes the request's list; the request starts a new one if it modifies again.
+    session.saves.push({ counter: session.counter, requestId, keys: request ? request.modified : null });
+    if (request) request.modified = null;
+    if (session.saves.length > 2 * KEEP_SAVES) session.saves.splice(0, KEEP_SAVES);
   }
 }

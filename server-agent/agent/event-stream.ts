@@ -1,9 +1,15 @@
 /**
  * The ordered event stream: every recorded event gets the next `seq`, recent ones stay in a ring for
- * `subscribe {sinceSeq}` replay, and pending ones leave once per tick. Each client receives the
- * subset it watches (see request-router.ts); clients that watch the same thing share one
- * serialization of the batch. A client that does not read is paused and told to resync instead of
- * buffering without bound.
+ * `subscribe {sinceSeq}` replay, and pending ones leave together. Each client receives the subset
+ * it watches (see request-router.ts); each item is serialized once, however many clients and views
+ * share it. A client that does not read is paused and told to resync instead of buffering without
+ * bound.
+ *
+ * When pending ones leave: a watched or broadcast event leaves at the end of this event-loop turn
+ * (mutation-to-client latency is the panel's live view), but `request.summary` items, one per
+ * request nobody watches, wait up to SUMMARY_DELAY_MS and leave in one frame. Under load that is
+ * what makes a streaming agent cheap for the app: one ws frame (one socket write) per window
+ * instead of one per request. Order is kept: whatever leaves first takes everything pending.
  */
 import type { Clock } from '../sessions/clock.js';
 import { type Client, refuse, send } from './hub-client.js';
@@ -17,8 +23,13 @@ import {
 } from './protocol.js';
 import { Route } from './request-router.js';
 
+/** How long a batch of summaries may wait for company (a panel's request list needs no more). */
+export const SUMMARY_DELAY_MS = 50;
+
 interface Routed {
   item: SequencedEvent;
+  /** The item's JSON, made once at the first flush that sends it. */
+  json: string | undefined;
   route: Route;
   /** The session the item is routed by. */
   handle: string | undefined;
@@ -41,6 +52,7 @@ export class EventStream {
   private ring: Routed[] = [];
   private pending: Routed[] = [];
   private flushScheduled = false;
+  private summaryTimer: NodeJS.Timeout | undefined;
   private anyAll = false;
   private readonly watched = new Set<string>();
 
@@ -91,20 +103,31 @@ export class EventStream {
   }
 
   publish(event: WireEvent, route: Route = Route.always, handle?: string, full = false): void {
-    const routed: Routed = { item: { seq: ++this.seq, event }, route, handle, full };
+    const routed: Routed = { item: { seq: ++this.seq, event }, json: undefined, route, handle, full };
     this.ring.push(routed);
     // Trim in bulk (amortized), not one splice per event.
     const keep = this.limits.replayEvents;
     if (this.ring.length > 2 * keep) this.ring = this.ring.slice(-keep);
     this.pending.push(routed);
-    if (!this.flushScheduled) {
+    if (this.flushScheduled) return;
+    if (route !== Route.summary) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushNow);
+    } else if (!this.summaryTimer) {
+      this.summaryTimer = setTimeout(this.flushNow, SUMMARY_DELAY_MS);
+      this.summaryTimer.unref();
     }
   }
 
+  /** One bound function for both schedules (no closure per batch). */
+  private readonly flushNow = (): void => this.flush();
+
   flush(): void {
     this.flushScheduled = false;
+    if (this.summaryTimer) {
+      clearTimeout(this.summaryTimer);
+      this.summaryTimer = undefined;
+    }
     const batch = this.pending;
     this.pending = [];
     const last = batch.at(-1);
@@ -199,5 +222,12 @@ function touches(client: Client, handles: Set<string>): boolean {
 }
 
 function listJson(list: Routed[]): string {
-  return JSON.stringify(list.map((r) => r.item));
+  if (list.length === 0) return '[]';
+  let json = '[';
+  for (let i = 0; i < list.length; i++) {
+    const routed = list[i] as Routed;
+    routed.json ??= JSON.stringify(routed.item);
+    json += i === 0 ? routed.json : `,${routed.json}`;
+  }
+  return `${json}]`;
 }

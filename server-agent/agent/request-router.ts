@@ -24,10 +24,11 @@ export interface RouterSink {
 
 type Summary = WireEventMap['request.summary'];
 
+/** Every field is set from the start (one object shape for every request: no shape changes). */
 interface Track {
   start: Extract<SessionEvent, { type: 'request.start' }>;
-  /** Events before the request named its session (request.start, a new session's first sets). */
-  held: SessionEvent[];
+  /** Events after request.start and before the request named its session (a new session's first sets). */
+  held: SessionEvent[] | null;
   decided: boolean;
   full: boolean;
   /** The handle the request was routed by (its first). */
@@ -35,14 +36,14 @@ interface Track {
   /** The handle it ended with. */
   last: string | undefined;
   events: number;
-  loaded?: Summary['loaded'];
-  changed?: string[];
-  flushed?: boolean;
-  cycled?: boolean;
-  expired?: Summary['expired'];
-  conflict?: boolean;
-  interrupted?: boolean;
-  cookie?: Summary['cookie'];
+  loaded: Summary['loaded'];
+  changed: string[] | undefined;
+  flushed: boolean;
+  cycled: boolean;
+  expired: Summary['expired'];
+  conflict: boolean;
+  interrupted: boolean;
+  cookie: Summary['cookie'];
 }
 
 /** Requests whose end never came (a socket destroyed mid-request) are forgotten past this many. */
@@ -89,12 +90,20 @@ export class RequestRouter {
       }
       this.open.set(id, {
         start: event,
-        held: [event],
+        held: null,
         decided: false,
         full: false,
         handle: undefined,
         last: undefined,
         events: 1,
+        loaded: undefined,
+        changed: undefined,
+        flushed: false,
+        cycled: false,
+        expired: undefined,
+        conflict: false,
+        interrupted: false,
+        cookie: undefined,
       });
       return;
     }
@@ -114,17 +123,22 @@ export class RequestRouter {
       return;
     }
     fold(track, event);
-    if (!track.decided) track.held.push(event);
-    else if (track.full) this.sink.publish(this.sink.toWire(event), Route.watched, track.handle);
+    if (!track.decided) {
+      if (track.held) track.held.push(event);
+      else track.held = [event];
+    } else if (track.full) this.sink.publish(this.sink.toWire(event), Route.watched, track.handle);
   }
 
   private decide(track: Track, handle: string | undefined): void {
     track.decided = true;
     track.handle = handle;
     track.full = this.sink.wantsFull(handle);
-    if (track.full)
-      for (const held of track.held) this.sink.publish(this.sink.toWire(held), Route.watched, handle);
-    track.held = [];
+    if (track.full) {
+      this.sink.publish(this.sink.toWire(track.start), Route.watched, handle);
+      if (track.held)
+        for (const held of track.held) this.sink.publish(this.sink.toWire(held), Route.watched, handle);
+    }
+    track.held = null;
   }
 
   /** Events outside any request we saw start: commands, clock travel, app code outside middleware. */
