@@ -117,7 +117,10 @@ export class AgentHub {
   private updateListening(): void {
     const wanted = this.clients.size > 0 || (this.link?.interested ?? false);
     if (wanted && !this.stopListening && !this.closed)
-      this.stopListening = this.sessions.events.onAny((event) => this.onSessionEvent(event));
+      this.stopListening = this.sessions.events.onAny(
+        (event) => this.onSessionEvent(event),
+        (requestId) => this.router.wantsDetail(requestId),
+      );
     else if (!wanted && this.stopListening) {
       this.stopListening();
       this.stopListening = null;

@@ -72,6 +72,17 @@ export class RequestRouter {
     return this.cookies.get(handle);
   }
 
+  /**
+   * Does this request need its events' detail (value copies, the store's compare-and-swap)? Only
+   * when they go out whole: a request decided as a summary never shows either. Requests this router
+   * does not know (agent commands, code outside the middleware) get it.
+   */
+  wantsDetail(requestId: string | undefined): boolean {
+    const track = requestId === undefined ? undefined : this.open.get(requestId);
+    if (!track) return true;
+    return track.decided ? track.full : this.sink.wantsFull(undefined);
+  }
+
   route(event: SessionEvent): void {
     if (event.type === 'session.keyCycled' && event.from) this.sink.carry(event.from, event.to);
     if ((event.type === 'cookie.set' || event.type === 'cookie.deleted') && event.session) {

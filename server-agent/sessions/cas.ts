@@ -10,10 +10,14 @@
  *   in-process merge needs a read and a write.
  * - 'replace' (Django's default): the save still happens as Django's does (last writer wins), but
  *   a `session.conflict` event names the keys it reverted, so the panel's lost-update marker works
- *   across processes. Only done while someone listens to events: otherwise it is plain save().
+ *   across processes. Only done while someone listens to events and wants this request's detail
+ *   (events.detail: the agent wants it for sessions a client watches whole): otherwise it is plain
+ *   save(). For the other sessions the agent's in-process tracker (agent/conflicts.ts) still marks
+ *   lost updates between this process's own requests; a write by another process goes unnoticed
+ *   there, which is the price of not paying a loaded-value snapshot and a compare per save.
  */
 import { SaveConflict, UpdateError } from './errors.js';
-import { type Baseline, mergeChanges, revertedKeys } from './merge-save.js';
+import { type Baseline, mergeChanges, revertedKeys, takeBaseline } from './merge-save.js';
 import type { SessionData } from './serializer.js';
 import type { SessionContext } from './session-context.js';
 import { mergeWithStored, storeCall } from './session-storage.js';
@@ -47,10 +51,18 @@ export interface Where {
   handle: () => string | undefined;
 }
 
-/** merge needs what was loaded to find this request's changes; a conflict event needs it too. */
-export function wantsBaseline(ctx: SessionContext): boolean {
-  if (ctx.settings.sessionSaveStrategy === 'merge') return true;
-  return ctx.events.active && casStore(ctx) !== null;
+/**
+ * What was loaded (or just saved), when something will compare against it: merge needs it to find
+ * this request's changes; a conflict event needs it to name the reverted keys.
+ */
+export function baselineFor(
+  ctx: SessionContext,
+  requestId: string | undefined,
+  data: SessionData,
+): Baseline | undefined {
+  const wanted =
+    ctx.settings.sessionSaveStrategy === 'merge' || (casStore(ctx) !== null && ctx.events.detail(requestId));
+  return wanted ? takeBaseline(data) : undefined;
 }
 
 /** A save outside the merge strategy: Django's, with a compare-and-swap first while someone listens. */
@@ -66,7 +78,10 @@ export async function persist(
   const record = build(data);
   const cas = mustCreate || !ctx.store.capabilities.serverSide ? null : casStore(ctx);
   const outcome =
-    cas && version !== undefined && ctx.events.active && ctx.settings.sessionSaveStrategy === 'replace'
+    cas &&
+    version !== undefined &&
+    ctx.settings.sessionSaveStrategy === 'replace' &&
+    ctx.events.detail(where.requestId)
       ? await saveReplacing(ctx, cas, where, record, version, baseline)
       : await storeCall(ctx, () => ctx.store.save(where.key, record, mustCreate));
   return { outcome: outcome ?? {}, record, data };

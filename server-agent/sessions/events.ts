@@ -101,12 +101,17 @@ export type SessionEventType = keyof SessionEventMap;
 export type SessionEvent = { [K in SessionEventType]: { type: K } & SessionEventMap[K] }[SessionEventType];
 type Listener<K extends SessionEventType> = (event: { type: K } & SessionEventMap[K]) => void;
 type AnyListener = (event: SessionEvent) => void;
+/** Does this request's events need their detail? (see SessionEvents.detail) */
+export type DetailFilter = (requestId: string | undefined) => boolean;
 
 export class SessionEvents {
   /** True while anyone listens; emitters test it before building payloads. */
   active = false;
   private readonly byType = new Map<SessionEventType, Set<Listener<SessionEventType>>>();
   private readonly any = new Set<AnyListener>();
+  private readonly filters = new Map<AnyListener, DetailFilter>();
+  /** Listeners that take every event with its detail (all but the filtered onAny ones). */
+  private unfiltered = 0;
 
   on<K extends SessionEventType>(type: K, listener: Listener<K>): () => void {
     let set = this.byType.get(type);
@@ -115,7 +120,7 @@ export class SessionEvents {
       this.byType.set(type, set);
     }
     set.add(listener as Listener<SessionEventType>);
-    this.active = true;
+    this.refresh();
     return () => this.off(type, listener);
   }
 
@@ -124,14 +129,32 @@ export class SessionEvents {
     this.refresh();
   }
 
-  /** Every event, in order; the agent uses this. Returns the unsubscribe function. */
-  onAny(listener: AnyListener): () => void {
+  /**
+   * Every event, in order; the agent uses this. Returns the unsubscribe function. With `detail`,
+   * the listener says per request whether it needs the events' detail (see detail()).
+   */
+  onAny(listener: AnyListener, detail?: DetailFilter): () => void {
     this.any.add(listener);
-    this.active = true;
+    if (detail) this.filters.set(listener, detail);
+    this.refresh();
     return () => {
       this.any.delete(listener);
+      this.filters.delete(listener);
       this.refresh();
     };
+  }
+
+  /**
+   * Does some listener need this request's detail: copies of the values a `session.modified`
+   * carries, and the store's compare-and-swap save behind a `session.conflict` naming another
+   * process's write? Never with no listener; always, unless every listener filters: the agent asks only for what its
+   * clients watch whole, since the rest reaches them as a summary that carries neither.
+   */
+  detail(requestId: string | undefined): boolean {
+    if (!this.active) return false;
+    if (this.unfiltered > 0) return true;
+    for (const wants of this.filters.values()) if (wants(requestId)) return true;
+    return false;
   }
 
   emit<K extends SessionEventType>(type: K, payload: SessionEventMap[K]): void {
@@ -154,6 +177,7 @@ export class SessionEvents {
     let count = this.any.size;
     for (const set of this.byType.values()) count += set.size;
     this.active = count > 0;
+    this.unfiltered = count - this.filters.size;
   }
 }
 

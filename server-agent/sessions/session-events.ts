@@ -54,7 +54,11 @@ export function emitLoadEvents(
   }
 }
 
-/** session.modified, built whole (one object per change: this runs on every set while a client streams). */
+/**
+ * session.modified, built whole (one object per change: this runs on every set while a client
+ * streams). The values are copied only for a listener that wants the detail (events.detail): the
+ * agent's summary of an unwatched request carries key names only.
+ */
 export function emitModified(
   events: SessionEvents,
   at: number,
@@ -65,6 +69,7 @@ export function emitModified(
   before: JsonValue | undefined,
   after: JsonValue | undefined,
 ): void {
+  const detail = events.detail(requestId);
   events.dispatch({
     type: 'session.modified',
     at,
@@ -72,8 +77,8 @@ export function emitModified(
     session,
     key,
     op,
-    before: eventSnapshot(before),
-    after: eventSnapshot(after),
+    before: detail ? eventSnapshot(before) : undefined,
+    after: detail ? eventSnapshot(after) : undefined,
   });
 }
 

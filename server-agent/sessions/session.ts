@@ -5,7 +5,7 @@
 import { CreateError, SessionError } from './errors.js';
 import type { ExpiryValue } from './expiry.js';
 import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
-import { type Baseline, takeBaseline, withSessionLock } from './merge-save.js';
+import { type Baseline, withSessionLock } from './merge-save.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { EXPIRY_KEY, type ExpiryOptions, type SessionContext } from './session-context.js';
 import { emitModified, emitSaved, eventSnapshot } from './session-events.js';
@@ -17,7 +17,7 @@ import {
   emitExpiryChanged,
   givenExpiry,
 } from './session-expiry.js';
-import { type CasSaved, mergeSave, persist, wantsBaseline } from './cas.js';
+import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
 import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { SessionMapping } from './session-mapping.js';
@@ -85,7 +85,7 @@ export class Session extends SessionMapping {
       write: (key, mutate) => {
         this.#cache ??= new Map();
         const data = this.#cache;
-        const before = this.#ctx.events.active ? eventSnapshot(data.get(key)) : undefined;
+        const before = this.#ctx.events.detail(this.requestId) ? eventSnapshot(data.get(key)) : undefined;
         mutate(data);
         this.modified = true;
         this.changed(key, data.has(key) ? 'set' : 'removed', before, data.get(key));
@@ -255,7 +255,7 @@ export class Session extends SessionMapping {
         keys: [...data.keys()],
         expiresAt: record.expireDate.getTime(),
       });
-    if (wantsBaseline(this.#ctx)) this.#mergeBaseline = takeBaseline(data);
+    this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
   }
 
   /** Reads the record from the store without caching it (Django's load()). */
@@ -315,7 +315,7 @@ export class Session extends SessionMapping {
       this.#loading = undefined;
     });
     const data = await this.#loading;
-    if (this.#key !== null && wantsBaseline(this.#ctx)) this.#mergeBaseline = takeBaseline(data);
+    if (this.#key !== null) this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
     // clear() may have run while loading; its empty dict wins, as it would in Django.
     this.#cache ??= data;
     return this.#cache;

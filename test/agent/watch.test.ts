@@ -88,9 +88,13 @@ describe('A watch (issue 13 item 4)', () => {
       (m) => m.type === 'snapshot' && client.messages.filter((x) => x.type === 'snapshot').length === 2,
     );
     const start = client.lastSeq;
+    let lastId: string | null = null;
     for (let i = 0; i < 5; i++)
-      await fetch(`${harness.baseUrl}/?i=${i}`, { headers: { cookie: mine.cookie } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+      lastId = (await fetch(`${harness.baseUrl}/?i=${i}`, { headers: { cookie: mine.cookie } })).headers.get(
+        'x-sessionscope-request',
+      );
+    // Summaries leave together within SUMMARY_DELAY_MS; wait for the last request's.
+    await client.waitEvent((e) => e.type === 'request.summary' && e.requestId === lastId);
     const frames = client.messages.filter((m): m is EventsMessage => m.type === 'events');
     expect(frames.length).toBeGreaterThan(0);
     let held = start;

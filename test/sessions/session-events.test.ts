@@ -80,6 +80,40 @@ describe('lifecycle events', () => {
     await sessions.close();
   });
 
+  it("value copies are made only for a listener that wants the request's detail", async () => {
+    const sessions = make();
+    const seen: SessionEvent[] = [];
+    const asked: (string | undefined)[] = [];
+    const stop = sessions.events.onAny(
+      (event) => seen.push(event),
+      (requestId) => {
+        asked.push(requestId);
+        return requestId === 'watched';
+      },
+    );
+    const quiet = sessions.open();
+    quiet.requestId = 'summary-only';
+    await quiet.set('cart', ['apple']);
+    const loud = sessions.open();
+    loud.requestId = 'watched';
+    await loud.set('cart', ['pear']);
+    const modified = seen.filter((e) => e.type === 'session.modified');
+    expect(modified.map((e) => [e.requestId, e.key, e.after])).toEqual([
+      ['summary-only', 'cart', undefined],
+      ['watched', 'cart', ['pear']],
+    ]);
+    expect(asked).toContain('summary-only');
+    expect(sessions.events.detail('summary-only')).toBe(false);
+    // Any other listener (the app's own) takes every event whole: detail for every request again.
+    const own = sessions.events.on('session.saved', () => {});
+    expect(sessions.events.detail('summary-only')).toBe(true);
+    own();
+    expect(sessions.events.detail('summary-only')).toBe(false);
+    stop();
+    expect(sessions.events.active).toBe(false);
+    await sessions.close();
+  });
+
   it('a throwing listener never breaks the session path', async () => {
     const sessions = make();
     sessions.events.onAny(() => {
