@@ -384,15 +384,18 @@ Per-round server CPU µs/req: ${perRound(serverCpu, 1)}.
 
 Mutation-to-client latency at ${fmt(latency.rate)} events/s for ${LATENCY_SECONDS} s (\`session.set\` → the \`session.modified\`
 frame parsed by a client watching that session; ${fmt(latency.count)} of ${fmt(latency.total)} matched): **p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms**,
-max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms: ${latency.p99 <= 10 ? 'met' : 'missed'}). Events are batched once per event-loop turn
-(\`setImmediate\`), serialized once per distinct view (everything / summaries only / a watched session).
+max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms: ${latency.p99 <= 10 ? 'met' : 'missed'}). Watched events leave at the end of the
+event-loop turn they were recorded in (\`setImmediate\`); summaries wait up to 50 ms (\`SUMMARY_DELAY_MS\`) and leave
+together, so an unwatched load costs one ws frame per window, not one per request; each item is serialized once,
+whichever views (everything / summaries only / a watched session) share it.
 
 With no client connected the agent does not listen to session events at all (\`events.active\` stays false),
 so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`
 (a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON whole). Protocol 2
 (\`server-agent/agent/request-router.ts\`) decides per request, at its first event that names a session, whether anyone
-watches that session: if not, the events are never turned into wire events (no previews, no copies) and only feed a
-summary of about 250 bytes. \`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.
+watches that session: if not, the events are never turned into wire events (no previews, no redaction), their values
+are not copied, the save is a plain save (no compare-and-swap, no loaded-value baseline: \`events.detail()\`), and
+they only feed a summary of about 250 bytes. \`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.
 
 Protocol 1 (every client got every event whole, commit 110a0f2, this bench, 5 rounds × 3 s): one streaming client
 0.824× req/s, server +21.6 µs CPU/req (101.9 → 123.5), client 16.8 µs/req.`;
