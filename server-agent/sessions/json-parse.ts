@@ -18,9 +18,19 @@ export function parseOrderedJson(text: string): SessionData {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new SyntaxError('A session payload must be a JSON object.');
   }
-  const keys = Object.keys(parsed);
-  if (keys.some((key) => INDEX_LIKE.test(key))) return toMap(new OrderedParser(text).parseDocument());
-  return new Map(Object.entries(parsed as Record<string, JsonValue>));
+  // One pass over the keys builds the Map; an integer-like key (a JS object put it first, out of
+  // the document's order) sends the document to the ordered parser instead.
+  const object = parsed as Record<string, JsonValue>;
+  const keys = Object.keys(object);
+  const map: SessionData = new Map();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const first = key.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39 && INDEX_LIKE.test(key))
+      return toMap(new OrderedParser(text).parseDocument());
+    map.set(key, object[key]!);
+  }
+  return map;
 }
 
 /**

@@ -7,7 +7,7 @@ import { BadSignature, InvalidAlgorithm, SignatureExpired } from './errors.js';
 import { HmacKey } from './hmac-pads.js';
 import { parsePythonJson } from './json-parse.js';
 import { pythonJsonDumps } from './serializer.js';
-import { djangoPayload, inflateCapped } from './zlib-codec.js';
+import { djangoPayload, payloadText } from './zlib-codec.js';
 
 export type Secret = string | Uint8Array;
 /** hashlib's names (Django passes them to getattr(hashlib, …)) that HMAC can use. */
@@ -229,10 +229,7 @@ export class Signer {
   }
 
   protected decodeObject<T>(payload: string, options: UnsignObjectOptions<T>): T {
-    const compressed = payload.startsWith('.');
-    let data = b64Decode(compressed ? payload.slice(1) : payload);
-    if (compressed) data = inflateCapped(data);
-    const text = data.toString('latin1');
+    const text = payloadText(payload);
     return options.parse ? options.parse(text) : (parsePythonJson(text) as T);
   }
 

@@ -8,6 +8,24 @@ import { compressSmallView } from './zlib-deflate.js';
 /** Inflated session payloads above this are refused (a zlib bomb signed with the secret key). */
 export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
 
+/** Base64 text up to this many characters is decoded into one kept buffer, not a new one. */
+const SCRATCH_CHARS = 64 * 1024;
+const scratch = Buffer.alloc((SCRATCH_CHARS / 4) * 3 + 3);
+
+/**
+ * The JSON text of a Django payload (signing.loads after the signature): "." + base64(zlib) or
+ * base64 alone, decoded as latin-1 (Django's b64_decode, zlib.decompress, then .decode('latin-1')).
+ */
+export function payloadText(payload: string): string {
+  const compressed = payload.charCodeAt(0) === 0x2e; // "."
+  const text = compressed ? payload.slice(1) : payload;
+  const bytes =
+    text.length <= SCRATCH_CHARS
+      ? scratch.subarray(0, scratch.write(text, 0, 'base64url'))
+      : Buffer.from(text, 'base64url');
+  return compressed ? inflateCappedLatin1(bytes) : bytes.toString('latin1');
+}
+
 /** A compressed payload that inflates past MAX_INFLATED_BYTES. */
 export class PayloadTooLarge extends RangeError {
   constructor() {
@@ -76,6 +94,18 @@ function openReusable(): ReusableInflate | null {
 
 /** zlib.decompress(data) with the output capped at MAX_INFLATED_BYTES; throws on bad data. */
 export function inflateCapped(data: Uint8Array): Buffer {
+  const out = inflateShared(data);
+  // A view of the shared chunk is copied; a result of several chunks is already the caller's.
+  return out.buffer === outBuffer?.buffer ? Buffer.from(out) : out;
+}
+
+/** inflateCapped's bytes as latin-1 text (what Django's loads reads), without the copy. */
+export function inflateCappedLatin1(data: Uint8Array): string {
+  return inflateShared(data).toString('latin1');
+}
+
+/** The inflated bytes, possibly a view of the shared output chunk (read it before the next call). */
+function inflateShared(data: Uint8Array): Buffer {
   if (reusable === undefined) reusable = openReusable();
   if (reusable === null) {
     try {
@@ -104,7 +134,7 @@ export function inflateCapped(data: Uint8Array): Buffer {
       if (availOut !== 0) {
         // Done: the stream ended with room to spare (inflateSync's own stop condition).
         handle.reset();
-        if (chunks === null) return Buffer.from(out.subarray(0, produced));
+        if (chunks === null) return out.subarray(0, produced);
         chunks.push(out.subarray(0, produced));
         return Buffer.concat(chunks, total);
       }
