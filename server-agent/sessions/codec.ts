@@ -4,7 +4,7 @@ import { BadSignature } from './errors.js';
 import { securityLog } from './log.js';
 import { pythonJsonSerializer, type SessionData } from './serializer.js';
 import { TimestampSigner } from './signing.js';
-import { djangoPayload, PayloadTooLarge } from './zlib-codec.js';
+import { djangoPayloadOfText, PayloadTooLarge } from './zlib-codec.js';
 import type { SessionCodec } from './store.js';
 
 /** "django.contrib.sessions." + the store class's __qualname__; every built-in store is SessionStore. */
@@ -46,7 +46,7 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
       // data again (SESSION_SAVE_EVERY_REQUEST, new sessions alike) skips the deflate.
       const json = serialize(data);
       if (json !== lastJson) {
-        lastPayload = djangoPayload(Buffer.from(json, 'latin1'));
+        lastPayload = djangoPayloadOfText(json);
         lastJson = json.length <= MEMO_MAX_CHARS ? json : '';
       }
       return signer.sign(lastPayload);

@@ -246,8 +246,17 @@ export class TimestampSigner extends Signer {
     this.nowMs = options.now ?? Date.now;
   }
 
+  /** The last second signed and its base62 text: every sign within one second reuses it. */
+  private lastSecond = Number.NaN;
+  private lastSecondText = '';
+
   timestamp(): string {
-    return b62Encode(Math.floor(this.nowMs() / 1000));
+    const second = Math.floor(this.nowMs() / 1000);
+    if (second !== this.lastSecond) {
+      this.lastSecondText = b62Encode(second);
+      this.lastSecond = second;
+    }
+    return this.lastSecondText;
   }
 
   override sign(value: unknown): string {

@@ -52,6 +52,16 @@ export function djangoPayload(json: Buffer): string {
     : json.toString('base64url');
 }
 
+/** JSON text up to this many characters is written into one kept buffer before deflating. */
+const JSON_SCRATCH_CHARS = 16 * 1024;
+const jsonScratch = Buffer.alloc(JSON_SCRATCH_CHARS);
+
+/** djangoPayload of JSON text (latin-1 bytes, as Django's JSONSerializer output is ASCII). */
+export function djangoPayloadOfText(json: string): string {
+  if (json.length > JSON_SCRATCH_CHARS) return djangoPayload(Buffer.from(json, 'latin1'));
+  return djangoPayload(jsonScratch.subarray(0, jsonScratch.write(json, 0, 'latin1')));
+}
+
 /**
  * node:zlib's Inflate keeps its native stream in `_handle` with `writeSync` and the result counts
  * in `_writeState` (the same calls inflateSync makes). Reusing one stream saves creating a stream,
