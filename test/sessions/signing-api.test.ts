@@ -99,6 +99,9 @@ describe('TimestampSigner', () => {
     expect(() => later.unsign(signed, 1)).toThrow(new SignatureExpired('Signature age 1.5 > 1 seconds'));
     const whole = new TimestampSigner({ key, now: () => NOW + 3_000 });
     expect(() => whole.unsign(signed, 2)).toThrow(new SignatureExpired('Signature age 3 > 2 seconds'));
+    // Only trailing zeros go: 10.25, not 1.25.
+    const ten = new TimestampSigner({ key, now: () => NOW + 10_250 });
+    expect(() => ten.unsign(signed, 10)).toThrow(new SignatureExpired('Signature age 10.25 > 10 seconds'));
     const tiny = new TimestampSigner({ key, now: () => NOW + 1_250 });
     expect(() => tiny.unsign(signed, 1)).toThrow(new SignatureExpired('Signature age 1.25 > 1 seconds'));
   });
