@@ -169,9 +169,10 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 /** The 10th percentile: interference from other work on the machine only ever adds CPU time. */
 const low = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 10)] ?? 0;
 const lowBase = low(cpu.none);
-process.stderr.write(
-  `p10: ${MODES.map((m) => `${m} ${low(cpu[m]).toFixed(1)} (${(100 * (low(cpu[m]) / lowBase - 1)).toFixed(1)} %)`).join(', ')}\n`,
-);
+const lowLine = MODES.map(
+  (m) => `${m} ${low(cpu[m]).toFixed(1)} (${(100 * (low(cpu[m]) / lowBase - 1)).toFixed(1)} %)`,
+).join(', ');
+process.stderr.write(`p10: ${lowLine}\n`);
 const base = median(cpu.none);
 const rows = MODES.map((mode) => {
   const m = median(cpu[mode]);
@@ -184,12 +185,14 @@ Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average ${load
 The agent's own CPU per request with no HTTP and no load generator in the way: requests go straight through the
 middleware core (begin, get, set, finish; SQLite db engine; 10 in flight, one session each) in this process,
 and this process's CPU time (\`process.cpuUsage()\`) over each block is divided by its requests. ${CLIENTS === 1 ? 'One streaming client' : `${CLIENTS} streaming clients`} (\`ws\`, a child
-process each, parsing every frame) stay connected and change what they watch between blocks; in the "no client"
+process each, parsing every frame) stay${CLIENTS === 1 ? 's' : ''} connected and change what they watch between blocks; in the "no client"
 blocks the hub stops listening to session events, as it does when the last client leaves.
 
 | Mode | CPU µs/request | agent's µs (% of the request) | × no client |
 |---|---:|---:|---:|
 ${rows.join('\n')}
+
+10th percentile of the blocks (µs/request, and above no client; other work on the machine only ever adds CPU time): ${lowLine}.
 `;
 if (process.env.BENCH_WRITE !== '0')
   writeSection(
