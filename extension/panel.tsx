@@ -29,7 +29,16 @@ async function start(): Promise<void> {
       return null;
     },
   });
-  const follower = followOrigins({ shell, storage: platform.storage, probe });
+  const follower = followOrigins({
+    shell,
+    storage: platform.storage,
+    probe,
+    hasHostAccess: (origin) => platform.hasHostAccess(origin),
+  });
+  shell.onGrant = async () => {
+    const origin = follower.origin;
+    if (origin && (await platform.requestHostAccess(origin))) await follower.retry();
+  };
   await follower.arrive(await platform.inspectedOrigin());
   platform.onRequestFinished((request) => {
     const id = request.responseHeaders[REQUEST_ID_HEADER];

@@ -15,7 +15,7 @@ import {
 } from '../../server-agent/agent/protocol.js';
 
 export interface Diagnosis {
-  code: ConnectionErrorCode | 'no_token' | 'closed';
+  code: ConnectionErrorCode | 'no_token' | 'no_access' | 'closed';
   title: string;
   fix: string;
   detail?: string;
@@ -29,6 +29,10 @@ const FIXES: Record<Diagnosis['code'], { title: string; fix: string }> = {
   no_token: {
     title: 'Not paired yet',
     fix: 'Paste the inspector URL the server printed at start-up (it ends in #token=…) or just its token.',
+  },
+  no_access: {
+    title: 'No access to this origin yet',
+    fix: 'Grant the extension access to this origin (the button below), or paste the inspector URL from the server log to pair directly.',
   },
   token: {
     title: 'Token refused',
@@ -93,6 +97,18 @@ export function noAgent(origin: string, detail?: string): Diagnosis {
     // The probe's own words when it has them ("answered HTTP 404 without…", "Failed to fetch").
     detail: detail ?? `${origin} has no sessionscope agent at ${WS_PATH}.`,
     fix: 'If this app uses sessionscope, attach the agent in development (attachAgent(server, sessions)) and reload; otherwise there is no session to inspect here.',
+  };
+}
+
+/**
+ * The probe could not reach `origin`, but the extension has no host access there: the browser
+ * refused the request before it left, so "no agent" would be a guess. Say what to grant instead
+ * (an app on shop.localhost or a host in allowedHosts is outside the manifest's localhost patterns).
+ */
+export function noAccess(origin: string): Diagnosis {
+  return {
+    ...diagnose('no_access'),
+    detail: `The extension may not send requests to ${origin} until you allow it, so it cannot tell whether an agent runs there.`,
   };
 }
 

@@ -6,7 +6,7 @@
  * a generation count: only the latest arrival may connect or speak.
  */
 import type { KeyValueStorage } from '../platform/types.js';
-import { type Diagnosis, diagnose, noAgent } from './doctor.js';
+import { type Diagnosis, diagnose, noAccess, noAgent } from './doctor.js';
 import { loadPairing } from './pairing.js';
 import type { AgentTarget } from './transport.js';
 
@@ -32,19 +32,28 @@ export interface OriginFollower {
   readonly origin: string | null | undefined;
   /** The inspected tab is at `url` now; resolves once the panel is connected or has said why not. */
   arrive(url: string | null): Promise<void>;
+  /** Arrives at the current origin again (after host access was granted). */
+  retry(): Promise<void>;
 }
 
 export function followOrigins(deps: {
   shell: OriginShell;
   storage: KeyValueStorage;
   probe: (origin: string, token: string) => Promise<Diagnosis>;
+  /** Whether the browser lets the panel send requests to `origin` (absent: always). */
+  hasHostAccess?: (origin: string) => Promise<boolean>;
 }): OriginFollower {
   const { shell } = deps;
   let current: string | null | undefined;
   let generation = 0;
-  return {
+  const follower: OriginFollower = {
     get origin() {
       return current;
+    },
+    retry() {
+      const again = current;
+      current = undefined;
+      return follower.arrive(again ?? null);
     },
     async arrive(url) {
       const origin = url === null ? null : originOf(url);
@@ -67,11 +76,14 @@ export function followOrigins(deps: {
       // Look for the agent first, so "not paired" is never shown for an app that has none.
       const found = await deps.probe(origin, '');
       if (mine !== generation) return;
-      shell.store.setProblem(
-        found.code === 'unreachable'
-          ? noAgent(origin, found.detail)
-          : diagnose('no_token', `Agent found at ${origin}; no pairing remembered yet.`),
-      );
+      if (found.code !== 'unreachable') {
+        shell.store.setProblem(diagnose('no_token', `Agent found at ${origin}; no pairing remembered yet.`));
+        return;
+      }
+      const access = deps.hasHostAccess ? await deps.hasHostAccess(origin) : true;
+      if (mine !== generation) return;
+      shell.store.setProblem(access ? noAgent(origin, found.detail) : noAccess(origin));
     },
   };
+  return follower;
 }

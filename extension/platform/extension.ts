@@ -79,6 +79,11 @@ export function createExtensionPlatform(): Platform {
     async requestHostAccess(origin) {
       return browser.permissions.request({ origins: hostPatterns(origin) });
     },
+    async hasHostAccess(origin) {
+      // The origin's own scheme only (that is what the doctor's request needs); patterns carry no port.
+      const { protocol, hostname } = new URL(origin);
+      return browser.permissions.contains({ origins: [`${protocol}//${hostname}/*`] }).catch(() => true);
+    },
     onRequestFinished(listener) {
       const handler = (entry: HarEntry): void => {
         listener({

@@ -32,6 +32,7 @@ export function createNullPlatform(origin: string | null = globalThis.location?.
     }),
     onCookieChanged: () => noop,
     requestHostAccess: async () => false,
+    hasHostAccess: async () => true,
     onRequestFinished: () => noop,
     onNavigated: () => noop,
     storage: localStorageBacked('sessionscope:'),

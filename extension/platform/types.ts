@@ -76,6 +76,8 @@ export interface Platform {
   onCookieChanged(name: string, listener: () => void): () => void;
   /** Asks the user for host access to a custom development origin (extension only). */
   requestHostAccess(origin: string): Promise<boolean>;
+  /** Whether the extension may send requests to `origin` (the inspector: always, it is same-origin). */
+  hasHostAccess(origin: string): Promise<boolean>;
   /** Network requests finished in the inspected tab (DevTools only). */
   onRequestFinished(listener: (request: FinishedRequest) => void): () => void;
   /** The inspected tab navigated (used by "preserve log"). */

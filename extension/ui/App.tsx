@@ -25,6 +25,8 @@ export interface AppProps {
   origin: string | null;
   agentOrigin: string | null;
   onPair?: ((input: string) => string | null) | undefined;
+  /** Asks the browser for host access to the inspected origin, then looks for its agent again. */
+  onGrant?: (() => void) | undefined;
 }
 
 export function App(props: AppProps) {
@@ -35,7 +37,7 @@ export function App(props: AppProps) {
   );
 }
 
-function Shell({ store, platform, origin, agentOrigin, onPair }: AppProps) {
+function Shell({ store, platform, origin, agentOrigin, onPair, onGrant }: AppProps) {
   const [tab, setTab] = useState<Tab>('session');
   const [expanded, toggle] = useExpansion();
   const readOnly = useStoreState((s) => s.welcome?.readOnly ?? true);
@@ -58,7 +60,7 @@ function Shell({ store, platform, origin, agentOrigin, onPair }: AppProps) {
   };
   return (
     <div class="app">
-      <ConnectionBar agentOrigin={agentOrigin} onPair={onPair} />
+      <ConnectionBar agentOrigin={agentOrigin} onPair={onPair} onGrant={onGrant} />
       <ClockBanner />
       <BusBar />
       <div class="tabs" role="tablist" tabIndex={-1} onKeyDown={onTabKey}>

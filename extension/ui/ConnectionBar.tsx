@@ -6,6 +6,8 @@ export interface ConnectionBarProps {
   agentOrigin: string | null;
   /** The pairing form's action: the panel pairs per origin, the inspector with its own agent. */
   onPair?: ((input: string) => string | null) | undefined;
+  /** Shown with the 'no access' diagnosis: asks the browser for host access (a user gesture). */
+  onGrant?: (() => void) | undefined;
 }
 
 const STATUS_TEXT = {
@@ -16,7 +18,7 @@ const STATUS_TEXT = {
   failed: 'Not connected',
 } as const;
 
-export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
+export function ConnectionBar({ agentOrigin, onPair, onGrant }: ConnectionBarProps) {
   const status = useStoreState((s) => s.status);
   const problem = useStoreState((s) => s.problem);
   const welcome = useStoreState((s) => s.welcome);
@@ -52,6 +54,11 @@ export function ConnectionBar({ agentOrigin, onPair }: ConnectionBarProps) {
         <div class="doctor" role="alert" data-code={problem.code}>
           <strong>{problem.title}.</strong> {problem.detail && <span>{problem.detail} </span>}
           <span class="fix">Fix: {problem.fix}</span>
+          {problem.code === 'no_access' && onGrant && (
+            <button type="button" onClick={onGrant}>
+              Grant access to {agentOrigin}
+            </button>
+          )}
         </div>
       )}
       {showPairing && (

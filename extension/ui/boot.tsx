@@ -12,6 +12,8 @@ export interface Shell {
   store: ClientStore;
   /** (Re)connects to an agent and re-renders with its origin; `remembered`: a saved pairing. */
   connect(target: AgentTarget, remembered?: boolean): void;
+  /** Set by the panel: grant host access to the inspected origin (a user gesture) and retry. */
+  onGrant?: () => Promise<void>;
   /** The inspected page is on another origin now (the panel follows the tab's navigation). */
   setOrigin(origin: string | null): void;
 }
@@ -60,6 +62,7 @@ export function boot(options: BootOptions): Shell {
         origin={origin}
         agentOrigin={target?.origin ?? origin}
         onPair={onPair ? (input) => onPair(input, shell) : undefined}
+        onGrant={() => void shell.onGrant?.()}
       />,
       options.mount,
     );

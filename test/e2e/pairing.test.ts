@@ -141,6 +141,22 @@ describe.skipIf(!available)('pairing in Chromium', () => {
     await page.close();
   });
 
+  it('an origin outside the extension\'s host access (shop.localhost): "grant access" with the button, not "no agent"', async () => {
+    const panel = await context.newPage();
+    const shop = `http://shop.localhost:${new URL(app.origin).port}`;
+    await panel.goto(
+      `chrome-extension://${EXTENSION_ID}/extension/panel.html?inspected=${encodeURIComponent(`${shop}/`)}`,
+    );
+    const doctor = panel.locator('.doctor');
+    await expect.poll(() => doctor.textContent()).toContain('No access to this origin yet');
+    expect(await doctor.textContent()).not.toContain('No agent on this origin');
+    expect(await doctor.getByRole('button', { name: `Grant access to ${shop}` }).count()).toBe(1);
+    // Pairing by pasting still works meanwhile: the WebSocket needs no host access.
+    expect(await panel.getByLabel('Inspector URL or token').count()).toBe(1);
+    await panel.screenshot({ path: `${shots}/panel-no-access.png` });
+    await panel.close();
+  });
+
   it('the browser cookie itself: edited and deleted from the cookie pane through the cookies API', async () => {
     const page = await context.newPage();
     const panel = await context.newPage();

@@ -171,3 +171,47 @@ describe('U12 following the inspected origin', () => {
     expect(store.state.problem?.detail).toMatch(/not an http\(s\) page/);
   });
 });
+
+describe('an origin the extension has no host access to', () => {
+  function withAccess(granted: { value: boolean }) {
+    const store = new ClientStore({ client: 'test' });
+    let probes = 0;
+    const follower = followOrigins({
+      storage: memoryStorage(),
+      probe: async () => {
+        probes += 1;
+        return granted.value
+          ? found()
+          : { code: 'unreachable', title: '', fix: '', detail: 'Failed to fetch' };
+      },
+      hasHostAccess: async () => granted.value,
+      shell: { store, setOrigin: () => {}, connect: () => {} },
+    });
+    return { store, follower, probes: () => probes };
+  }
+
+  it('says what to grant instead of "no agent", and looks again once access is granted', async () => {
+    const granted = { value: false };
+    const { store, follower, probes } = withAccess(granted);
+    await follower.arrive('http://shop.localhost:3000/');
+    expect(store.state.problem).toMatchObject({ code: 'no_access', title: 'No access to this origin yet' });
+    expect(store.state.problem?.detail).toContain('http://shop.localhost:3000');
+    granted.value = true;
+    await follower.retry();
+    expect(probes()).toBe(2);
+    expect(store.state.problem).toMatchObject({ code: 'no_token' });
+  });
+
+  it('with access and no answer it is "no agent on this origin"', async () => {
+    const { store, follower } = withAccess({ value: true });
+    const follower2 = followOrigins({
+      storage: memoryStorage(),
+      probe: async () => ({ code: 'unreachable', title: '', fix: '' }),
+      hasHostAccess: async () => true,
+      shell: { store, setOrigin: () => {}, connect: () => {} },
+    });
+    void follower;
+    await follower2.arrive('http://localhost:3999/');
+    expect(store.state.problem).toMatchObject({ code: 'unreachable', title: 'No agent on this origin' });
+  });
+});
