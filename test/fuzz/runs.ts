@@ -11,7 +11,7 @@ export const FUZZ_SEED = process.env.FUZZ_SEED
   : Math.floor(Math.random() * 2 ** 31);
 
 /** Time allowed per target: generous, since 10^6 runs on a busy 2-core box take a while. */
-export const FUZZ_TIMEOUT_MS = Math.max(60_000, FUZZ_RUNS / 5);
+export const FUZZ_TIMEOUT_MS = Math.max(180_000, FUZZ_RUNS / 2);
 
 export function fuzzParameters(target: string, runs = FUZZ_RUNS): fc.Parameters<unknown> {
   process.stdout.write(
