@@ -39,12 +39,13 @@ const GROUPS = {
       'test/sessions/*.test.ts',
       'test/stores/cache-memory.test.ts',
       'test/stores/store-outage.test.ts',
+      // SESSION_ABSOLUTE_LIFETIME / SESSION_IDLE_TIMEOUT on SQLite :memory: (fast).
+      'test/reliability/lifetime-caps.test.ts',
     ],
     more: [
       'test/stores/sqlite.test.ts',
       'test/stores/signed-cookies.test.ts',
       'test/security/lifecycle.test.ts',
-      'test/reliability/lifetime-caps.test.ts',
     ],
   },
   http: {
