@@ -790,3 +790,83 @@ describe('U1 details', () => {
     expect(unawaited.at(-1)?.message.startsWith('GET /u/999:')).toBe(true);
   });
 });
+
+describe('finishNow: the synchronous answer when nothing is to wait for or save', () => {
+  it('answers as finish() would for untouched, read-only and deleted-cookie requests, and marks the state finished', async () => {
+    const sessions = manager();
+    const key = await stored(sessions);
+    const events = listen(sessions);
+    const core = createMiddlewareCore(sessions);
+    const untouched = core.begin(get(`sessionid=${key}`));
+    const none = core.finishNow(untouched, { status: 200, vary: 'Accept' });
+    expect(none).toMatchObject({ setCookie: [] });
+    expect(none?.vary).toBeUndefined();
+    expect(untouched.finished).toBe(true);
+    const read = core.begin(get(`sessionid=${key}`));
+    await read.session.get('user');
+    expect(core.finishNow(read, { status: 200, vary: 'Accept' })).toMatchObject({
+      setCookie: [],
+      vary: 'Accept, Cookie',
+    });
+    const unknown = core.begin(get('sessionid=abcdefgh12345678abcdefgh12345678'));
+    await unknown.session.get('user');
+    const deleted = core.finishNow(unknown, { status: 200, vary: undefined });
+    expect(deleted?.setCookie[0]).toMatch(/^sessionid=; Max-Age=0;/);
+    expect(deleted?.vary).toBe('Cookie');
+    const ends = events.filter((e) => e.type === 'request.end');
+    expect(
+      ends.map((e) => (e.type === 'request.end' ? [e.accessed, e.modified, e.saved, e.notSavedReason] : [])),
+    ).toEqual([
+      [false, false, false, 'unmodified'],
+      [true, false, false, 'unmodified'],
+      [true, false, false, 'empty'],
+    ]);
+  });
+
+  it('returns null (finish() must run) while a call runs or when a save is due', async () => {
+    const sessions = manager();
+    const key = await stored(sessions);
+    const core = createMiddlewareCore(sessions);
+    const running = core.begin(get(`sessionid=${key}`));
+    const call = running.session.get('user');
+    expect(core.finishNow(running, { status: 200, vary: undefined })).toBeNull();
+    expect(running.finished).toBe(false);
+    await call;
+    const changed = core.begin(get(`sessionid=${key}`));
+    await changed.session.set('user', 'bob');
+    expect(core.finishNow(changed, { status: 200, vary: undefined })).toBeNull();
+    expect(changed.finished).toBe(false);
+    expect((await core.finish(changed, { status: 200, vary: undefined })).setCookie).toHaveLength(1);
+    const everyRequest = createMiddlewareCore(manager({ SESSION_SAVE_EVERY_REQUEST: true }));
+    const other = everyRequest.begin(get());
+    await other.session.set('a', 1);
+    other.session.modified = false;
+    expect(everyRequest.finishNow(other, { status: 200, vary: undefined })).toBeNull();
+    // An empty session under SAVE_EVERY_REQUEST has nothing to save: answered at once.
+    const empty = everyRequest.begin(get());
+    expect(everyRequest.finishNow(empty, { status: 200, vary: undefined })).toMatchObject({ setCookie: [] });
+  });
+
+  it('a forwarded key must be saved (its new cookie): null; a store that was unavailable: answered', async () => {
+    const sessions = manager();
+    const to = await stored(sessions, { user: 'grace' });
+    sessions.forwards.add('abcdefgh12345678abcdefgh12345678', to, 60_000);
+    const core = createMiddlewareCore(sessions);
+    const hop = core.begin(get('sessionid=abcdefgh12345678abcdefgh12345678'));
+    expect(core.finishNow(hop, { status: 200, vary: undefined })).toBeNull();
+    logs();
+    const down = manager({
+      CACHES: { default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:1/0' } },
+      SESSION_ON_STORE_UNAVAILABLE: 'continue',
+      SESSION_STORE_TIMEOUT_MS: 500,
+    });
+    const downCore = createMiddlewareCore(down);
+    const state = downCore.begin(get('sessionid=abcdefgh12345678abcdefgh12345678'));
+    await state.session.get('user');
+    await state.session.set('x', 1);
+    expect(downCore.finishNow(state, { status: 200, vary: undefined })).toMatchObject({
+      setCookie: [],
+      vary: 'Cookie',
+    });
+  });
+});
