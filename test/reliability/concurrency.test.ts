@@ -89,6 +89,12 @@ async function rotateVersusInFlight(
 // Thousands of real store round trips: ~5 s on a quiet 2-core machine, past 20 s when other suites load it.
 // The count of trials is the point of these tests, not their speed.
 const TRIALS_TIMEOUT_MS = 120_000;
+/**
+ * 32 trials at once queue on the store's connection pool; on a loaded machine a queued call can
+ * wait past the default 1 s limit and fail as unavailable (seen on PostgreSQL at load 20). These
+ * tests count interleavings, not outages (those have their own fault tests): a wider limit.
+ */
+const TRIAL_SETTINGS = { SESSION_STORE_TIMEOUT_MS: 15_000 } as const;
 
 describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_name, engine) => {
   const seed = runSeed(`C2/C3 ${engine.name}`);
@@ -97,7 +103,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
     it(
       `C2: ${INTERLEAVINGS} interleavings of logout and save resurrect 0 sessions (${strategy})`,
       async () => {
-        const sessions = engine.make({ SESSION_SAVE_STRATEGY: strategy });
+        const sessions = engine.make({ ...TRIAL_SETTINGS, SESSION_SAVE_STRATEGY: strategy });
         const rand = prng(seed);
         let resurrected = 0;
         let interrupted = 0;
@@ -127,7 +133,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
   it(
     'C3: rotation vs an in-flight request on the old key: the old key never comes back, never served after rotation',
     async () => {
-      const sessions = engine.make();
+      const sessions = engine.make(TRIAL_SETTINGS);
       const rand = prng(seed + 1);
       let alive = 0;
       let served = 0;
@@ -146,7 +152,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('concurrency on %s', (_n
   );
 
   it('ID-7 / C4: a create that collides with an existing key retries with a fresh key; the old session is untouched', async () => {
-    const sessions = engine.make();
+    const sessions = engine.make(TRIAL_SETTINGS);
     try {
       const victim = await seeded(sessions);
       const store = sessions.store;
