@@ -175,7 +175,17 @@ describe.skipIf(!available)('db on PostgreSQL', () => {
         expect(Date.now() - started).toBeLessThan(1200);
         await locker.query('ROLLBACK');
         await locker.end();
-        await s.save();
+        // The same pool serves again. On a loaded machine one call can still miss the 400 ms limit
+        // while the timed-out connection is recycled: a few tries, never a new manager.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await s.save();
+            break;
+          } catch (error) {
+            if (!(error instanceof StoreUnavailable) || attempt === 5) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
         expect(await sessions.open(s.sessionKey).get('k')).toBe('w');
       } finally {
         await sessions.close();
