@@ -5,7 +5,7 @@
  * fractional age, and sign_object's latin-1 bytes with a custom serializer.
  */
 import { describe, expect, it } from 'vitest';
-import { SignatureExpired } from '../../server-agent/sessions/errors.js';
+import { BadSignature, SignatureExpired } from '../../server-agent/sessions/errors.js';
 import { dumps, loads, Signer, saltedHmac, TimestampSigner } from '../../server-agent/sessions/signing.js';
 
 const key = 'signing-api-secret';
@@ -60,6 +60,20 @@ describe('Signer', () => {
     );
     expect(signer.signature('v')).toBe(signer.signature('v', key));
     expect(signer.signature('v')).not.toBe(signer.signature('v', 'other-key'));
+  });
+
+  it('CR-3: a signature of the right length in non-ASCII characters is BadSignature, never a crash', () => {
+    const signer = new Signer({ key });
+    const good = signer.sign('v');
+    const length = good.length - 2; // 'v:' then the signature
+    for (const ch of ['é', '€', '😀'.slice(0, 1)]) {
+      expect(() => signer.unsign(`v:${ch.repeat(length)}`)).toThrow(BadSignature);
+      expect(() => signer.unsign(`v:${good.slice(2, -1)}${ch}`)).toThrow(BadSignature);
+    }
+    const long = new Signer({ key, algorithm: 'sha512' });
+    const signed512 = long.sign('v');
+    expect(long.unsign(signed512)).toBe('v');
+    expect(() => long.unsign(`v:${'é'.repeat(signed512.length - 2)}`)).toThrow(BadSignature);
   });
 
   it('sign_object / unsign_object without a timestamp', () => {
