@@ -6,7 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BadSignature, SignatureExpired } from '../../server-agent/sessions/errors.js';
-import { dumps, loads, Signer, saltedHmac, TimestampSigner } from '../../server-agent/sessions/signing.js';
+import {
+  b64Decode,
+  b64Encode,
+  dumps,
+  loads,
+  Signer,
+  saltedHmac,
+  TimestampSigner,
+} from '../../server-agent/sessions/signing.js';
 
 const key = 'signing-api-secret';
 const NOW = 1_700_000_000_000;
@@ -42,6 +50,14 @@ describe('salted_hmac', () => {
     expect(new Signer({ key: Buffer.from([1, 2, 3]) }).sign('v')).toBe(a);
     expect(new Signer({ key: Uint8Array.of(1, 2, 4) }).unsign(b)).toBe('v');
     expect(() => new Signer({ key: Uint8Array.of(1, 2, 4) }).unsign(a)).toThrow();
+  });
+});
+
+describe('base64', () => {
+  it("b64_encode / b64_decode are Django's URL-safe base64 without padding", () => {
+    expect(b64Encode(Uint8Array.of(0xfb, 0xff, 0x01))).toBe('-_8B');
+    expect(b64Decode('-_8B')).toEqual(Buffer.from([0xfb, 0xff, 0x01]));
+    expect(b64Decode('AQID')).toEqual(Buffer.from([1, 2, 3]));
   });
 });
 
