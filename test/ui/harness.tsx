@@ -10,9 +10,14 @@ import { requestEnd, seq, welcome } from './fixtures.js';
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));
 
-export async function connectedStore(sessionView: SessionView) {
+/**
+ * An in-memory agent that welcomes the client and answers its subscribe with a one-request
+ * snapshot; every command goes to `onCommand`, which answers through the transport it is given.
+ */
+export function scriptedAgent(
+  onCommand: (m: CommandMessage, transport: MemoryTransport) => void = () => {},
+): MemoryTransport {
   const transport = new MemoryTransport();
-  const commands: CommandMessage[] = [];
   transport.onSend = (m: ClientMessage) => {
     if (m.type === 'hello') queueMicrotask(() => transport.push(welcome()));
     if (m.type === 'subscribe')
@@ -26,14 +31,20 @@ export async function connectedStore(sessionView: SessionView) {
           events: [seq(1, requestEnd('r1'))],
         }),
       );
-    if (m.type === 'command') {
-      commands.push(m);
-      if (m.op === 'getSession')
-        queueMicrotask(() =>
-          transport.push({ v: 1, type: 'ack', id: m.id, op: 'getSession', result: sessionView }),
-        );
-    }
+    if (m.type === 'command') onCommand(m, transport);
   };
+  return transport;
+}
+
+export async function connectedStore(sessionView: SessionView) {
+  const commands: CommandMessage[] = [];
+  const transport = scriptedAgent((m, agent) => {
+    commands.push(m);
+    if (m.op === 'getSession')
+      queueMicrotask(() =>
+        agent.push({ v: 1, type: 'ack', id: m.id, op: 'getSession', result: sessionView }),
+      );
+  });
   const store = new ClientStore({ client: 'test' });
   store.connect(transport);
   await tick();

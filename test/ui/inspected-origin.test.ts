@@ -3,15 +3,15 @@
  * each origin uses its own pairing, "no agent on this origin" when there is none, and a slow answer
  * about a site the tab already left never lands.
  */
+import { scriptedAgent } from './harness.js';
 import { describe, expect, it } from 'vitest';
-import type { ClientMessage } from '../../server-agent/agent/protocol.js';
 import type { Diagnosis } from '../../extension/client/doctor.js';
 import { followOrigins, originOf } from '../../extension/client/inspected-origin.js';
 import { savePairing } from '../../extension/client/pairing.js';
 import { ClientStore } from '../../extension/client/store.js';
-import { type AgentTarget, MemoryTransport } from '../../extension/client/transport.js';
+import type { AgentTarget, MemoryTransport } from '../../extension/client/transport.js';
 import type { KeyValueStorage } from '../../extension/platform/types.js';
-import { HANDLE, requestEnd, seq, view, welcome } from './fixtures.js';
+import { HANDLE, view } from './fixtures.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const A = 'http://localhost:3000';
@@ -29,21 +29,8 @@ function memoryStorage(): KeyValueStorage {
 
 /** A scripted agent per origin on an in-memory wire, so the store really connects and folds state. */
 function agentTransport(user: string): MemoryTransport {
-  const transport = new MemoryTransport();
-  transport.onSend = (m: ClientMessage) => {
-    if (m.type === 'hello') queueMicrotask(() => transport.push(welcome()));
-    if (m.type === 'subscribe')
-      queueMicrotask(() =>
-        transport.push({
-          v: 1,
-          type: 'snapshot',
-          seq: 1,
-          continuous: false,
-          clock: welcome().clock,
-          events: [seq(1, requestEnd('r1'))],
-        }),
-      );
-    if (m.type === 'command' && m.op === 'getSession')
+  return scriptedAgent((m, transport) => {
+    if (m.op === 'getSession')
       queueMicrotask(() =>
         transport.push({
           v: 1,
@@ -53,8 +40,7 @@ function agentTransport(user: string): MemoryTransport {
           result: view([['user', { t: 'value', value: user }]]),
         }),
       );
-  };
-  return transport;
+  });
 }
 
 function setup(probes: Record<string, () => Promise<Diagnosis>>) {

@@ -1,9 +1,8 @@
 /** U8 the All sessions search in the client: out-of-order answers, and "searched N" adding up over pages. */
+import { scriptedAgent } from './harness.js';
 import { expect, it } from 'vitest';
-import type { ClientMessage, CommandMessage, SessionSummary } from '../../server-agent/agent/protocol.js';
+import type { CommandMessage, SessionSummary } from '../../server-agent/agent/protocol.js';
 import { ClientStore } from '../../extension/client/store.js';
-import { MemoryTransport } from '../../extension/client/transport.js';
-import { requestEnd, seq, welcome } from './fixtures.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const summary = (session: string): SessionSummary => ({
@@ -16,23 +15,10 @@ const summary = (session: string): SessionSummary => ({
 });
 
 async function connected() {
-  const transport = new MemoryTransport();
   const lists: Extract<CommandMessage, { op: 'listSessions' }>[] = [];
-  transport.onSend = (m: ClientMessage) => {
-    if (m.type === 'hello') queueMicrotask(() => transport.push(welcome()));
-    if (m.type === 'subscribe')
-      queueMicrotask(() =>
-        transport.push({
-          v: 1,
-          type: 'snapshot',
-          seq: 1,
-          continuous: false,
-          clock: welcome().clock,
-          events: [seq(1, requestEnd('r1'))],
-        }),
-      );
-    if (m.type === 'command' && m.op === 'listSessions') lists.push(m);
-  };
+  const transport = scriptedAgent((m) => {
+    if (m.op === 'listSessions') lists.push(m);
+  });
   const store = new ClientStore({ client: 'test' });
   store.connect(transport);
   await tick();
