@@ -4,45 +4,16 @@
  * modified flag, the events a client sees for each change (op, policy, outcome, snapshot), keys that
  * never reach the store, and the schema check running on hits only.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionKeyMissing } from '../../server-agent/sessions/errors.js';
-import type { SessionEvent } from '../../server-agent/sessions/events.js';
-import {
-  createSessionManager,
-  type SessionManager,
-  type SessionManagerOptions,
-} from '../../server-agent/sessions/manager.js';
+import type { SessionManager } from '../../server-agent/sessions/manager.js';
 import type { StandardSchemaV1 } from '../../server-agent/sessions/schema.js';
 import type { LoadResult, SessionStore } from '../../server-agent/sessions/store.js';
 import { resolveStore } from '../../server-agent/sessions/stores/index.js';
 import { countStoreOps } from '../helpers/http.js';
+import { AGE, frozenSessions, listen, NOW, of } from './frozen-sessions.js';
 
-const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
-const AGE = 1_209_600;
-const managers: SessionManager[] = [];
-afterEach(async () => {
-  for (const sessions of managers.splice(0)) await sessions.close();
-});
-
-function make(options: SessionManagerOptions = {}): SessionManager {
-  const sessions = createSessionManager({
-    SECRET_KEY: 'session-api-secret',
-    SESSION_ENGINE: 'cache',
-    ...options,
-  });
-  sessions.clock.freeze(NOW);
-  managers.push(sessions);
-  return sessions;
-}
-
-function listen(sessions: SessionManager): SessionEvent[] {
-  const seen: SessionEvent[] = [];
-  sessions.events.onAny((event) => seen.push(event));
-  return seen;
-}
-
-const of = <T extends SessionEvent['type']>(seen: SessionEvent[], type: T) =>
-  seen.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
+const make = frozenSessions('session-api-secret');
 
 async function storedKey(sessions: SessionManager, data: Record<string, unknown> = { user: 'ada' }) {
   const session = sessions.open();
