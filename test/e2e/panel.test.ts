@@ -107,7 +107,11 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
         const el = document.activeElement as HTMLElement | null;
         if (!el || el === document.body) return null;
         const style = getComputedStyle(el);
-        return { tag: el.tagName, text: el.textContent?.trim().slice(0, 20) ?? '', outline: style.outlineStyle };
+        return {
+          tag: el.tagName,
+          text: el.textContent?.trim().slice(0, 20) ?? '',
+          outline: style.outlineStyle,
+        };
       });
       if (!focused || !/^(BUTTON|INPUT|SELECT)$/.test(focused.tag)) continue;
       seen.push(focused.tag);
