@@ -5,14 +5,11 @@
  * keeps its ✎ once fetched.
  */
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
-import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientMessage, JsonValue, ValuePreview } from '../../server-agent/agent/protocol.js';
-import { displayedView } from '../../extension/client/state.js';
-import { Tree } from '../../extension/ui/Tree.js';
-import { useStoreState } from '../../extension/ui/use-store.js';
 import { HANDLE, view } from './fixtures.js';
 import { connectedStore, tick, withApp } from './harness.js';
+import { LiveTree } from './live-tree.js';
 
 afterEach(cleanup);
 
@@ -33,30 +30,6 @@ const ENTRIES: [string, ValuePreview][] = [
   ],
   ['big', { t: 'string', bytes: BIG.length + 2, length: BIG.length, head: BIG.slice(0, 500) }],
 ];
-
-function LiveTree() {
-  const state = useStoreState((s) => s);
-  const [expanded, setExpanded] = useState(new Set<string>());
-  const [query, setQuery] = useState('');
-  const toggle = (id: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      next.has(id) ? next.delete(id) : next.add(id);
-      return next;
-    });
-  return (
-    <>
-      <input aria-label="q" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-      <Tree
-        entries={displayedView(state)?.entries ?? []}
-        readOnly={false}
-        expanded={expanded}
-        onToggle={toggle}
-        query={query}
-      />
-    </>
-  );
-}
 
 async function setup() {
   const ctx = await connectedStore(view(ENTRIES));

@@ -1,14 +1,11 @@
 // @vitest-environment happy-dom
 /** Tree editing: JSON edits, invalid input, add/pop, lazy values, search, expansion kept across updates. */
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
-import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ValuePreview } from '../../server-agent/agent/protocol.js';
-import { displayedView } from '../../extension/client/state.js';
-import { Tree } from '../../extension/ui/Tree.js';
-import { useStoreState } from '../../extension/ui/use-store.js';
 import { HANDLE, view } from './fixtures.js';
 import { connectedStore, tick, withApp } from './harness.js';
+import { LiveTree } from './live-tree.js';
 
 afterEach(cleanup);
 
@@ -17,30 +14,6 @@ const ENTRIES: [string, ValuePreview][] = [
   ['cart', { t: 'value', value: { items: [1, 2], note: 'gift' } }],
   ['blob', { t: 'more', type: 'string', bytes: 300_000, length: 300_000 }],
 ];
-
-function LiveTree() {
-  const state = useStoreState((s) => s);
-  const [expanded, setExpanded] = useState(new Set<string>());
-  const [query, setQuery] = useState('');
-  const toggle = (id: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      next.has(id) ? next.delete(id) : next.add(id);
-      return next;
-    });
-  return (
-    <>
-      <input aria-label="q" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-      <Tree
-        entries={displayedView(state)?.entries ?? []}
-        readOnly={false}
-        expanded={expanded}
-        onToggle={toggle}
-        query={query}
-      />
-    </>
-  );
-}
 
 async function setup() {
   const ctx = await connectedStore(view(ENTRIES));
