@@ -1,8 +1,9 @@
 /** Launches Debian's Chromium with the unpacked extension (devtools.md §6.7) and stubs DevTools APIs. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { removeBrowserProfile } from '../helpers/browser-profile.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/extension');
@@ -82,8 +83,7 @@ export async function launch(): Promise<{
     extensionId,
     async close() {
       await context.close();
-      // The browser's helper processes can still be writing the profile for a moment after it exits.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeBrowserProfile(profile);
     },
   };
 }

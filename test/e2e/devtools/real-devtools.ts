@@ -5,11 +5,12 @@
  * out-of-process iframe inside it, which Playwright drives as a Frame.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { CHROMIUM, EXTENSION_DIR, EXTENSION_ID } from '../browser.js';
+import { removeBrowserProfile } from '../../helpers/browser-profile.js';
 
 /** The id DevTools gives an extension panel: the extension origin followed by the panel title. */
 export const PANEL_ID = `chrome-extension://${EXTENSION_ID}Sessions`;
@@ -64,8 +65,7 @@ export async function launchWithDevTools(): Promise<RealDevTools> {
   const stop = async (): Promise<void> => {
     proc.kill();
     await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-    // The browser's helper processes can still be writing the profile for a moment after it exits.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeBrowserProfile(profile);
   };
   try {
     return await attach(proc, stop);

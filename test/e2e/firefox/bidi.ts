@@ -4,10 +4,11 @@
  * browsingContext.*, script.evaluate, storage.getCookies.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { removeBrowserProfile } from '../../helpers/browser-profile.js';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -127,8 +128,7 @@ export async function launchFirefox(extensionDir: string): Promise<Firefox> {
   const stop = async (): Promise<void> => {
     proc.kill();
     await new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
-    // The browser's helper processes can still be writing the profile for a moment after it exits.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeBrowserProfile(profile);
   };
   try {
     return await attachFirefox(proc, extensionDir, stop);
