@@ -6,12 +6,23 @@
  * Each public async method of Session is wrapped once at load time (trackMethods). The wrapper
  * counts the call in and out without attaching a handler to the method's own promise, so an
  * unawaited call that fails still reports as an unhandled rejection, exactly as before.
+ *
+ * Session's methods call each other (get() and set() call load(), flush() calls delete()): those
+ * inner calls are waited for like any other, but only the handler's own calls are named in the
+ * warning, since `await req.session.load(…)` is no advice to a handler that never called load().
  */
 export const PENDING: unique symbol = Symbol('sessionscope.pending');
 
 export class PendingOps {
   #count = 0;
-  /** Names of the calls still running, in call order (a name per call). */
+  /**
+   * Above 0 while a tracked method's synchronous part runs: a tracked call started then comes from
+   * that method, not from the handler. An inner call made after one of the method's own awaits
+   * would be named; the inner calls still running when a response starts (get() → load(),
+   * flush() → delete(), save() → create()) start synchronously, before any await.
+   */
+  #depth = 0;
+  /** Names of the handler's calls still running, in call order (a name per call). */
   readonly #names: string[] = [];
   #waiters: (() => void)[] = [];
 
@@ -19,20 +30,35 @@ export class PendingOps {
     return this.#count;
   }
 
-  /** The distinct methods still running, first called first. */
+  /** The distinct methods the handler called that are still running, first called first. */
   get methods(): string[] {
     return [...new Set(this.#names)];
   }
 
-  start(name: string): void {
+  /**
+   * Counts a call in; true when it is the handler's own (named), false when another tracked
+   * method made it. Pair with entered() once the method's synchronous part has returned.
+   */
+  start(name: string): boolean {
     this.#count++;
-    this.#names.push(name);
+    const named = this.#depth === 0;
+    if (named) this.#names.push(name);
+    this.#depth++;
+    return named;
   }
 
-  end(name: string): void {
+  /** The synchronous part of the call counted in by start() has returned (or thrown). */
+  entered(): void {
+    this.#depth--;
+  }
+
+  /** Counts a call out; `named` is what start() returned for it. */
+  end(name: string, named: boolean): void {
     this.#count--;
-    const at = this.#names.indexOf(name);
-    if (at !== -1) this.#names.splice(at, 1);
+    if (named) {
+      const at = this.#names.indexOf(name);
+      if (at !== -1) this.#names.splice(at, 1);
+    }
     if (this.#count === 0 && this.#waiters.length) for (const wake of this.#waiters.splice(0)) wake();
   }
 
@@ -73,15 +99,17 @@ export function trackMethods(proto: object, names: readonly string[]): void {
     methods[name] = function tracked(this: Tracked, ...args: unknown[]): Promise<unknown> {
       this[PENDING] ??= new PendingOps();
       const pending = this[PENDING];
-      pending.start(name);
+      const named = pending.start(name);
       let result: Promise<unknown>;
       try {
         result = (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
       } catch (error) {
-        pending.end(name);
+        pending.end(name, named);
         return Promise.reject(error);
+      } finally {
+        pending.entered();
       }
-      return result.finally(() => pending.end(name));
+      return result.finally(() => pending.end(name, named));
     };
   }
 }
