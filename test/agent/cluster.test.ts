@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusInfo } from '../../server-agent/agent/protocol.js';
+import { repoModule, repoPath, scratchDir, TSX_LOADER } from '../helpers/outside-checkout.js';
 import { portOpen } from '../helpers/services.js';
 import { type OwnRedis, startOwnRedis } from '../reliability/own-services.js';
 import { Client } from './harness.js';
@@ -17,9 +18,13 @@ const SECRET = 'cluster-test-secret-key-0123456789abcdefghij';
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const run = `c${process.pid}x${Date.now().toString(36)}`;
 const children: ChildProcess[] = [];
+// The children's working directory: the workers and the inspector run in development, so each
+// keeps its agent token in .sessionscope/ there, not in the checkout.
+const scratch = scratchDir('cluster');
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  scratch.remove();
 });
 
 function start(
@@ -27,8 +32,8 @@ function start(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: process.cwd(),
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], {
+    cwd: scratch.path,
     env: { ...process.env, NODE_ENV: 'development', SESSIONSCOPE_SECRET_KEY: SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -105,14 +110,14 @@ function visitor(base: string) {
 
 async function scenario(engine: string, env: Record<string, string>, inspectArgs: string[]) {
   const shop = await start(
-    ['examples/shop/cluster.ts', '--engine', engine, '--workers', '2', '--port', '0'],
+    [repoPath('examples/shop/cluster.ts'), '--engine', engine, '--workers', '2', '--port', '0'],
     { ...env, SESSION_AGENT_DEPLOYMENT: run },
     /2 workers at (http:\/\/127\.0\.0\.1:\d+\/)/,
   );
   const inspect = await start(
     [
       '-e',
-      "import('./server-agent/agent/inspect-command.ts').then(async (m) => process.exit(await m.runInspect(process.argv.slice(1))))",
+      `import(${JSON.stringify(repoModule('server-agent/agent/inspect-command.ts'))}).then(async (m) => process.exit(await m.runInspect(process.argv.slice(1))))`,
       '--',
       ...inspectArgs,
       '--deployment',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createSessions } from '../../server-agent/create.js';
+import { repoModule, TSX_LOADER } from '../helpers/outside-checkout.js';
 import { Client, SECRET } from './harness.js';
 
 it('inspect serves an existing SQLite store and edits go through to it', async () => {
@@ -23,9 +24,9 @@ it('inspect serves an existing SQLite store and edits go through to it', async (
     process.execPath,
     [
       '--import',
-      'tsx',
+      TSX_LOADER,
       '-e',
-      `import('./server-agent/agent/inspect-command.ts').then(async (m) => process.exit(await m.runInspect(process.argv.slice(1))))`,
+      `import(${JSON.stringify(repoModule('server-agent/agent/inspect-command.ts'))}).then(async (m) => process.exit(await m.runInspect(process.argv.slice(1))))`,
       '--',
       '--engine',
       'db',
@@ -35,7 +36,8 @@ it('inspect serves an existing SQLite store and edits go through to it', async (
       SECRET,
     ],
     {
-      cwd: process.cwd(),
+      // The temporary folder, not the checkout: in development the command keeps its token there.
+      cwd: dir,
       env: { ...process.env, NODE_ENV: 'development' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
