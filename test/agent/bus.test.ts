@@ -7,43 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { BusInfo, WireEvent } from '../../server-agent/agent/protocol.js';
+import type { WireEvent } from '../../server-agent/agent/protocol.js';
 import { busChannel } from '../../server-agent/agent/bus-connect.js';
 import { postgresChannel } from '../../server-agent/agent/bus-postgres.js';
 import { portOpen } from '../helpers/services.js';
-import { type OwnRedis, startOwnRedis } from '../reliability/own-services.js';
+import { busOf, dropSchema, ownRedisOrNull, POSTGRES, until } from './bus-setup.js';
 import { Client, type Harness, quietLogs, startHarness } from './harness.js';
 
-const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const pgUp = await portOpen(5432);
 let logs: ReturnType<typeof quietLogs>;
 beforeAll(() => {
   logs = quietLogs();
 });
 afterAll(() => logs.restore());
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 5000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const busOf = (client: Client): BusInfo | null => {
-  let bus: BusInfo | null = null;
-  for (const m of client.messages) {
-    if (m.type === 'welcome') bus = m.bus;
-    if (m.type === 'events' || m.type === 'snapshot')
-      for (const { event } of m.events) if (event.type === 'agent.bus') bus = event.bus;
-  }
-  return bus;
-};
 
 interface Pair {
   a: Harness;
@@ -157,12 +133,14 @@ function suite(
           items: [[1, null, 0, { type: 'agent.bus', at: 1, bus: {} }]],
         }),
       );
-      await until(() => (busOf(client)?.ignored ?? 0) >= 4, 6000);
+      await until(() => (busOf(client)?.ignored ?? 0) >= 4, { timeoutMs: 6000 });
       expect(client.events.some((e) => e.event.proc === from.id)).toBe(false);
       await client.ok('clockTravel', { seconds: 3600 });
       const bView = await Client.ready(pair.b.agent.wsUrl, pair.b.agent.token);
       expect(bView.messages.find((m) => m.type === 'welcome')).toMatchObject({ clock: { offsetSeconds: 0 } });
-      await until(() => busOf(bView)?.processes.find((p) => !p.self)?.clockOffsetSeconds === 3600, 6000);
+      await until(() => busOf(bView)?.processes.find((p) => !p.self)?.clockOffsetSeconds === 3600, {
+        timeoutMs: 6000,
+      });
       await client.ok('clockReset', {});
       await Promise.all([tap.close(), client.close(), bView.close()]);
     });
@@ -171,15 +149,8 @@ function suite(
 
 // ---- Redis: a private redis-server as both the store and the bus ("the store's own") ----------
 
-let redis: OwnRedis | null = null;
-const redisUp = await (async () => {
-  try {
-    redis = await startOwnRedis();
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const redis = await ownRedisOrNull();
+const redisUp = redis !== null;
 
 async function redisPair(): Promise<Pair> {
   const url = redis!.url;
@@ -230,11 +201,7 @@ describe.skipIf(!redisUp)('F1 agent bus on Redis (private redis-server)', () => 
     const client = await Client.ready(pair.a.agent.wsUrl, pair.a.agent.token);
     await until(() => (busOf(client)?.processes.length ?? 0) >= 2);
     // Freeze redis-server (SIGSTOP): sockets stay open, nothing is answered.
-    const { execFileSync } = await import('node:child_process');
-    const pid = execFileSync('pgrep', ['-f', `redis-server 127.0.0.1:${redis!.port}`], { encoding: 'utf8' })
-      .trim()
-      .split('\n')[0]!;
-    process.kill(Number(pid), 'SIGSTOP');
+    redis!.freeze();
     try {
       // One batch per tick: more ticks than the bus allows publishes in flight.
       let slowest = 0;
@@ -250,9 +217,9 @@ describe.skipIf(!redisUp)('F1 agent bus on Redis (private redis-server)', () => 
       }
       expect(slowest).toBeLessThan(50);
       const bBus = pair.b.agent.hub.link!.bus;
-      await until(() => bBus.counters.dropped > 0, 8000);
+      await until(() => bBus.counters.dropped > 0, { timeoutMs: 8000 });
     } finally {
-      process.kill(Number(pid), 'SIGCONT');
+      redis!.thaw();
     }
     await client.close();
     await pair.close();
@@ -280,10 +247,7 @@ async function postgresPair(): Promise<Pair> {
     async close() {
       await a.close();
       await b.close();
-      const client = new pg.Client(POSTGRES);
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await dropSchema(schema);
     },
   };
 }

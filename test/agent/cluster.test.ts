@@ -6,16 +6,14 @@
  * one timeline, each tagged with its worker's pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusInfo } from '../../server-agent/agent/protocol.js';
 import { repoModule, repoPath, scratchDir, TSX_LOADER } from '../helpers/outside-checkout.js';
 import { portOpen } from '../helpers/services.js';
-import { type OwnRedis, startOwnRedis } from '../reliability/own-services.js';
+import { busOf, dropSchema, ownRedisOrNull, POSTGRES, until } from './bus-setup.js';
 import { Client } from './harness.js';
 
 const SECRET = 'cluster-test-secret-key-0123456789abcdefghij';
-const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const run = `c${process.pid}x${Date.now().toString(36)}`;
 const children: ChildProcess[] = [];
 // The children's working directory: the workers and the inspector run in development, so each
@@ -62,28 +60,9 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function busOf(client: Client): BusInfo | null {
-  let bus: BusInfo | null = null;
-  for (const m of client.messages) {
-    if (m.type === 'welcome') bus = m.bus;
-    if (m.type === 'events' || m.type === 'snapshot')
-      for (const { event } of m.events) if (event.type === 'agent.bus') bus = event.bus;
-  }
-  return bus;
-}
+/** A cluster starts slowly and spreads connections by chance: a longer wait, a slower poll. */
+const eventually = <T>(probe: () => T | undefined | false | Promise<T | undefined | false>) =>
+  until(probe, { timeoutMs: 15_000, everyMs: 50 });
 
 /** The browser: a cookie jar, and a fresh connection per request so the cluster spreads them. */
 function visitor(base: string) {
@@ -133,7 +112,7 @@ async function scenario(engine: string, env: Record<string, string>, inspectArgs
     const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
     const client = await Client.ready(`ws://${url.host}/__sessionscope/ws`, token);
     // Both workers announce themselves on the bus; the inspector lists them with their pids.
-    const bus = await until((): BusInfo | false => {
+    const bus = await eventually((): BusInfo | false => {
       const info = busOf(client);
       return info !== null && info.processes.filter((p) => !p.self).length >= 2 && info;
     });
@@ -150,7 +129,7 @@ async function scenario(engine: string, env: Record<string, string>, inspectArgs
     expect(login.status).toBe(303);
     const servedBy = new Set<number>();
     const requests = new Map<string, number>();
-    await until(async () => {
+    await eventually(async () => {
       const res = await browse('/');
       expect(res.status).toBe(200);
       const pid = Number(res.headers.get('x-worker-pid'));
@@ -160,7 +139,7 @@ async function scenario(engine: string, env: Record<string, string>, inspectArgs
     });
     expect([...servedBy].sort()).toEqual([...procOfPid.keys()].sort());
     // One timeline: every request of either worker, tagged with the worker that served it.
-    await until(() =>
+    await eventually(() =>
       [...requests].every(([id, pid]) =>
         client.events.some(
           (e) =>
@@ -185,14 +164,8 @@ async function scenario(engine: string, env: Record<string, string>, inspectArgs
   }
 }
 
-let redis: OwnRedis | null = null;
-const redisUp = await startOwnRedis().then(
-  (own) => {
-    redis = own;
-    return true;
-  },
-  () => false,
-);
+const redis = await ownRedisOrNull();
+const redisUp = redis !== null;
 const pgUp = await portOpen(5432);
 
 describe('C cluster: the demo under node:cluster, one inspector timeline with both workers', () => {
@@ -222,10 +195,7 @@ describe('C cluster: the demo under node:cluster, one inspector timeline with bo
           'true',
         ]);
       } finally {
-        const client = new pg.Client(POSTGRES);
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
+        await dropSchema(schema);
       }
     },
     90_000,
