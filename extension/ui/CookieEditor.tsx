@@ -9,6 +9,7 @@
 import { useState } from 'preact/hooks';
 import { rewrite } from '../platform/relay.js';
 import type { BrowserCookie, CookieWrite, Platform } from '../platform/types.js';
+import { CheckboxField } from './CheckboxField.js';
 
 export interface CookieEditorProps {
   cookie: BrowserCookie;
@@ -143,13 +144,8 @@ export function CookieEditor({ cookie, origin, platform, onClose }: CookieEditor
           ))}
         </select>
       </label>
-      <label>
-        <input type="checkbox" checked={secure} onChange={(e) => setSecure(e.currentTarget.checked)} /> Secure
-      </label>
-      <label>
-        <input type="checkbox" checked={httpOnly} onChange={(e) => setHttpOnly(e.currentTarget.checked)} />{' '}
-        HttpOnly
-      </label>
+      <CheckboxField label="Secure" checked={secure} onChange={setSecure} />
+      <CheckboxField label="HttpOnly" checked={httpOnly} onChange={setHttpOnly} />
       <span class="editor-bar">
         <button type="submit" disabled={busy}>
           Save cookie

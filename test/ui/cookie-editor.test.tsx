@@ -91,6 +91,20 @@ describe('the browser cookie from the cookie pane', () => {
     expect(screen.queryByLabelText('Cookie value')).toBeNull();
   });
 
+  it('the Secure and HttpOnly boxes start as the jar has them and their changes are written', async () => {
+    const writes: { url: string; cookie: CookieWrite }[] = [];
+    await pane(panelPlatform(writes));
+    fireEvent.click(screen.getByRole('button', { name: 'edit cookie' }));
+    const secure = screen.getByLabelText('Secure') as HTMLInputElement;
+    const httpOnly = screen.getByLabelText('HttpOnly') as HTMLInputElement;
+    expect([secure.checked, httpOnly.checked]).toEqual([JAR.secure, JAR.httpOnly]);
+    fireEvent.click(secure);
+    fireEvent.click(httpOnly);
+    fireEvent.click(screen.getByRole('button', { name: 'Save cookie' }));
+    await tick();
+    expect(writes.map((w) => [w.cookie.secure, w.cookie.httpOnly])).toEqual([[!JAR.secure, !JAR.httpOnly]]);
+  });
+
   it('turns a persistent cookie into a session cookie, and refuses SameSite=None without Secure', () => {
     const edit = { value: 'v', expires: null, sameSite: 'lax' as const, secure: false, httpOnly: true };
     const session = editedCookie(JAR, edit);
