@@ -4,6 +4,7 @@
  */
 import type { BusInfo, BusProcess } from '../../server-agent/agent/protocol.js';
 import { useStoreState } from './use-store.js';
+import './bus-bar.css';
 
 export function processLabel(process: BusProcess): string {
   return `${process.app} pid ${process.pid}${process.self ? '' : ` @${process.host}`}`;

@@ -7,6 +7,7 @@ import { formatDuration } from '../client/hints.js';
 import { sessionNow } from '../client/state.js';
 import { formatDate } from './format.js';
 import { useApp, useStoreState, useTicker } from './use-store.js';
+import './clock.css';
 
 const PRESETS: [string, number][] = [
   ['+1 min', 60],

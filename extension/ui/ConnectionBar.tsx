@@ -1,6 +1,7 @@
 /** Connection state, the doctor's verdict with its fix, and the one-step pairing form. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useStoreState } from './use-store.js';
+import './connection.css';
 
 export interface ConnectionBarProps {
   agentOrigin: string | null;

@@ -9,6 +9,7 @@ import type { CookieRecord } from '../client/state.js';
 import type { BrowserCookie, CookieLookup, Platform } from '../platform/types.js';
 import { CookieDelete, CookieEditor } from './CookieEditor.js';
 import { formatDate } from './format.js';
+import './cookie.css';
 
 export interface CookiePaneProps {
   lookup: CookieLookup;

@@ -3,6 +3,7 @@ import { sessionNow } from '../client/state.js';
 import type { ClientState } from '../client/state.js';
 import { formatDuration } from '../client/hints.js';
 import { useTicker } from './use-store.js';
+import './countdown.css';
 
 export interface CountdownProps {
   expiresAt: number;

@@ -5,6 +5,7 @@ import type { ClientState } from '../client/state.js';
 import { Countdown } from './Countdown.js';
 import { formatDate } from './format.js';
 import { useApp } from './use-store.js';
+import './expiry.css';
 
 const POLICY_TEXT: Record<SessionView['expiry']['policy'], string> = {
   default: 'global SESSION_COOKIE_AGE',

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatBytes, formatDate, shortHandle } from './format.js';
 import { useApp, useStoreState } from './use-store.js';
+import './sessions-list.css';
 
 export function SessionsList({ onOpen }: { onOpen(): void }) {
   const { store } = useApp();

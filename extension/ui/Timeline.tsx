@@ -6,6 +6,7 @@ import { procLabel } from './BusBar.js';
 import { formatBytes, formatTime, previewText, shortHandle } from './format.js';
 import { exportTimeline, parseTimeline } from './timeline-io.js';
 import { useApp, useStoreState } from './use-store.js';
+import './timeline.css';
 
 function describe(event: WireEvent): string {
   switch (event.type) {
