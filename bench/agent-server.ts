@@ -4,9 +4,12 @@
  * on SQLite, a route that reads and writes the session, with or without the agent (argv[2]:
  * none | attached | streaming; the last two are the same server, the client is the parent's).
  * Talks to the parent over IPC: sends `{ url, wsUrl, token }` when listening, answers 'cpu' with
- * its process.cpuUsage() total in µs, exits on 'stop'. Run with `node --cpu-prof` to profile it.
+ * its process.cpuUsage() total in µs, exits on 'stop'. With BENCH_CPU_PROF=dir it profiles itself
+ * between the first and second 'cpu' (the measured window only: no start-up, no warm-up) and writes
+ * dir/<mode>-<requests>req-<pid>.cpuprofile, so profiles of two modes compare per request.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +33,9 @@ const sessions = createSessions({
   DATABASE_URL: join(dir, 's.sqlite3'),
 });
 const middleware = sessions.middleware();
+let served = 0;
 const server = createServer((req, res) => {
+  served++;
   middleware(req, res, async () => {
     const count = ((await req.session.get('count')) as number | undefined) ?? 0;
     await req.session.set('count', count + 1);
@@ -47,8 +52,32 @@ const cpuMicros = () => {
   return user + system;
 };
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+let profiler: InspectorSession | null = null;
+let servedAtStart = 0;
+
+/** Profiles the measured window: started at the first 'cpu', written at the second. */
+async function profileWindow(): Promise<void> {
+  if (!PROFILE_DIR) return;
+  if (!profiler) {
+    profiler = new InspectorSession();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    servedAtStart = served;
+    return;
+  }
+  const { profile } = await profiler.post('Profiler.stop');
+  const file = `${mode}-${served - servedAtStart}req-${process.pid}.cpuprofile`;
+  writeFileSync(join(PROFILE_DIR, file), JSON.stringify(profile));
+  profiler.disconnect();
+}
+
 process.on('message', async (message) => {
-  if (message === 'cpu') process.send?.({ cpu: cpuMicros() });
+  if (message === 'cpu') {
+    process.send?.({ cpu: cpuMicros() });
+    await profileWindow();
+  }
   if (message === 'stop') {
     await agent?.close();
     server.closeAllConnections();

@@ -10,7 +10,7 @@
  * request is measured apart from autocannon's and the streaming client's.
  * `npx tsx bench/agent.ts`; BENCH_SECONDS sets the seconds per cell, BENCH_ROUNDS the rounds,
  * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles the
- * app process.
+ * app process over each measured window (bench/agent-server.ts).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -164,37 +164,37 @@ interface CellResult {
   frames: number;
 }
 
-const PROFILE_DIR = process.env.BENCH_CPU_PROF;
-
 /**
  * autocannon with one session per connection (its first response's cookie, kept per connection):
  * a session shared by every connection would make each save race the others, and the agent's
  * lost-update detection (compare-and-swap saves while someone listens) would dominate the figure.
+ * autocannon resets a connection's context each time it wraps around its list of requests, so the
+ * list is one request repeated SESSION_REQUESTS times: with a single entry, every request started a
+ * new session (commit 57bb2ce's figures measured that).
  */
+const SESSION_REQUESTS = 100_000;
 async function measure(url: string, seconds: number): Promise<Cell> {
+  const request = {
+    setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) =>
+      typeof context.cookie === 'string'
+        ? { ...request, headers: { ...(request.headers as object), cookie: context.cookie } }
+        : request,
+    onResponse: (
+      _status: number,
+      _body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, unknown>,
+    ) => {
+      const set = headers['set-cookie'];
+      const line = Array.isArray(set) ? set[0] : set;
+      if (typeof line === 'string') context.cookie = line.split(';', 1)[0];
+    },
+  };
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: seconds,
-    requests: [
-      {
-        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
-          if (typeof context.cookie === 'string')
-            request.headers = { ...(request.headers as object), cookie: context.cookie };
-          return request;
-        },
-        onResponse: (
-          _status: number,
-          _body: string,
-          context: Record<string, unknown>,
-          headers: Record<string, unknown>,
-        ) => {
-          const set = headers['set-cookie'];
-          const line = Array.isArray(set) ? set[0] : set;
-          if (typeof line === 'string') context.cookie = line.split(';', 1)[0];
-        },
-      },
-    ],
+    requests: Array.from({ length: SESSION_REQUESTS }, () => request),
   } as unknown as autocannon.Options);
   return {
     rps: result.requests.average,
@@ -208,7 +208,7 @@ async function measure(url: string, seconds: number): Promise<Cell> {
 
 async function runCell(mode: Mode): Promise<CellResult> {
   const server = fork(join(import.meta.dirname, 'agent-server.ts'), [mode], {
-    execArgv: [...process.execArgv, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = () =>
