@@ -26,15 +26,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
 const IN_FLIGHT = 10;
-type Mode = 'none' | 'summary' | 'watched' | 'full';
+type Mode = 'none' | 'bare' | 'summary' | 'watched' | 'full';
 const MODES: Mode[] = (process.env.BENCH_MODES?.split(',') as Mode[] | undefined) ?? [
   'none',
+  'bare',
   'summary',
   'watched',
   'full',
 ];
 const LABELS: Record<Mode, string> = {
   none: 'agent attached, no client',
+  bare: 'a listener that does nothing (what emitting the events costs the session code)',
   summary: 'following another session (every request a summary)',
   watched: 'following one of the ten sessions (the panel case)',
   full: 'timeline open (everything whole)',
@@ -131,10 +133,19 @@ const children = await Promise.all(
 
 // The hub's own switch: with no client it does not listen to session events at all.
 const hub = agent.hub as unknown as { stopListening: (() => void) | null; updateListening(): void };
+let bare: (() => void) | null = null;
 async function enter(mode: Mode): Promise<void> {
-  if (mode === 'none') {
+  bare?.();
+  bare = null;
+  if (mode === 'none' || mode === 'bare') {
     hub.stopListening?.();
     hub.stopListening = null;
+    // The floor for any agent: the session code builds and dispatches every event, nobody reads them.
+    if (mode === 'bare')
+      bare = sessions.events.onAny(
+        () => {},
+        () => false,
+      );
     return;
   }
   hub.updateListening();
@@ -151,7 +162,7 @@ async function enter(mode: Mode): Promise<void> {
   );
 }
 
-const cpu: Record<Mode, number[]> = { none: [], summary: [], watched: [], full: [] };
+const cpu: Record<Mode, number[]> = { none: [], bare: [], summary: [], watched: [], full: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of [...MODES.slice(round % MODES.length), ...MODES.slice(0, round % MODES.length)]) {
     await enter(mode);

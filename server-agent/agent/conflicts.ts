@@ -9,7 +9,10 @@
  * marker), so the common case is kept to a few field updates: keys are small arrays, not Sets; a
  * save's record takes over the request's key list instead of copying it; and the overlap check
  * walks back from the newest save, stopping at the first one the request already saw (with no
- * overlap, that is the first one it looks at).
+ * overlap, that is the first one it looks at). A save is remembered only while another request on
+ * its session is in flight: only such a request can have loaded before it and save after it. With
+ * one request at a time per session (the usual case) nothing outlives its request, which matters
+ * under load: records kept for many requests are what the garbage collector keeps copying.
  */
 import type { SessionEvent, SessionEvents } from '../sessions/events.js';
 
@@ -26,6 +29,8 @@ interface SaveRecord {
 }
 interface SessionTrack {
   counter: number;
+  /** Tracked requests on this session that have not ended. */
+  open: number;
   /** The last KEEP_SAVES saves, oldest first. */
   saves: SaveRecord[];
 }
@@ -71,8 +76,21 @@ export class ConflictTracker {
 
   /** The request (or agent command) is over. */
   forget(requestId: string): void {
-    this.requests.delete(requestId);
+    const request = this.requests.get(requestId);
+    if (request) {
+      this.requests.delete(requestId);
+      this.release(request);
+    }
     if (this.reportedByStore.size > 0) this.reportedByStore.delete(requestId);
+  }
+
+  /** One request fewer in flight on its session; with none left, its saves can go. */
+  private release(request: RequestTrack): void {
+    const session = this.sessionsByHandle.get(request.session);
+    if (!session || --session.open > 0) return;
+    session.open = 0;
+    // Nobody in flight loaded before these saves: no later save can overwrite them.
+    if (session.saves.length > 0) session.saves = [];
   }
 
   private sessionTrack(handle: string): SessionTrack {
@@ -82,7 +100,7 @@ export class ConflictTracker {
         const oldest = this.sessionsByHandle.keys().next().value;
         if (oldest !== undefined) this.sessionsByHandle.delete(oldest);
       }
-      track = { counter: 0, saves: [] };
+      track = { counter: 0, open: 0, saves: [] };
       this.sessionsByHandle.set(handle, track);
     }
     return track;
@@ -91,13 +109,14 @@ export class ConflictTracker {
   private track(requestId: string, handle: string): void {
     if (this.requests.size >= MAX_TRACKED) {
       const oldest = this.requests.keys().next().value;
-      if (oldest !== undefined) this.requests.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
-    this.requests.set(requestId, {
-      session: handle,
-      loadedAfterSave: this.sessionTrack(handle).counter,
-      modified: null,
-    });
+    // A second load in the same request replaces its first: still one request in flight.
+    const again = this.requests.get(requestId);
+    if (again) this.release(again);
+    const session = this.sessionTrack(handle);
+    session.open++;
+    this.requests.set(requestId, { session: handle, loadedAfterSave: session.counter, modified: null });
   }
 
   private saved(requestId: string, handle: string, at: number): void {
@@ -127,8 +146,11 @@ export class ConflictTracker {
       request.loadedAfterSave = session.counter + 1;
     }
     session.counter++;
-    // The record takes the request's list; the request starts a new one if it modifies again.
-    session.saves.push({ counter: session.counter, requestId, keys: request ? request.modified : null });
+    // The record takes the request's list; the request starts a new one if it modifies again. A
+    // save without keys, or with no other request in flight to overwrite it later, needs none.
+    const keys = request ? request.modified : null;
+    const othersOpen = session.open - (tracked ? 1 : 0) > 0;
+    if (keys && othersOpen) session.saves.push({ counter: session.counter, requestId, keys });
     if (request) request.modified = null;
     if (session.saves.length > 2 * KEEP_SAVES) session.saves.splice(0, KEEP_SAVES);
   }

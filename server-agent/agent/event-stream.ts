@@ -22,12 +22,18 @@ import {
   type WireEvent,
 } from './protocol.js';
 import { Route } from './request-router.js';
+import { itemJson } from './summary-json.js';
 
 /** How long a batch of summaries may wait for company (a panel's request list needs no more). */
 export const SUMMARY_DELAY_MS = 50;
 
 interface Routed {
-  item: SequencedEvent;
+  seq: number;
+  /**
+   * The event; null once a summary's JSON is made (the ring then holds only the text: under load
+   * the ring is mostly summaries, and what it keeps alive the garbage collector keeps copying).
+   */
+  event: WireEvent | null;
   /** The item's JSON, made once at the first flush that sends it. */
   json: string | undefined;
   route: Route;
@@ -103,7 +109,7 @@ export class EventStream {
   }
 
   publish(event: WireEvent, route: Route = Route.always, handle?: string, full = false): void {
-    const routed: Routed = { item: { seq: ++this.seq, event }, json: undefined, route, handle, full };
+    const routed: Routed = { seq: ++this.seq, event, json: undefined, route, handle, full };
     this.ring.push(routed);
     // Trim in bulk (amortized), not one splice per event.
     const keep = this.limits.replayEvents;
@@ -130,20 +136,20 @@ export class EventStream {
     }
     const batch = this.pending;
     this.pending = [];
-    const last = batch.at(-1);
-    const first = batch[0];
-    if (!last || !first) return;
+    const last = batch.at(-1)?.seq;
+    const first = batch[0]?.seq;
+    if (last === undefined || first === undefined) return;
     // The two lists most clients share: "everything" and "nothing watched by handle".
     let allJson: string | undefined;
     let noneJson: string | undefined;
     const handles = new Set<string>();
     for (const routed of batch) if (routed.handle !== undefined) handles.add(routed.handle);
     for (const client of this.clients) {
-      if (!client.subscribed || client.delivered >= last.item.seq) continue;
+      if (!client.subscribed || client.delivered >= last) continue;
       let json: string;
-      if (client.delivered >= first.item.seq) {
+      if (client.delivered >= first) {
         // Subscribed in the middle of this batch: only what came after its snapshot.
-        json = listJson(batch.filter((r) => r.item.seq > client.delivered && deliverable(client, r)));
+        json = listJson(batch.filter((r) => r.seq > client.delivered && deliverable(client, r)));
       } else if (client.watchAll) {
         allJson ??= listJson(batch.filter((r) => deliverable(client, r)));
         json = allJson;
@@ -155,7 +161,7 @@ export class EventStream {
       }
       // Nothing for this client: send nothing, and keep `delivered` so the next frame's `after` matches.
       if (json === '[]') continue;
-      const text = `{"v":1,"type":"events","after":${client.delivered},"through":${last.item.seq},"events":${json}}`;
+      const text = `{"v":1,"type":"events","after":${client.delivered},"through":${last},"events":${json}}`;
       if (client.ws.bufferedAmount + text.length > this.limits.maxQueuedBytes) {
         // Never buffer without bound for a client that does not read: stop, tell it to resync later.
         client.subscribed = false;
@@ -163,7 +169,7 @@ export class EventStream {
         continue;
       }
       client.ws.send(text);
-      client.delivered = last.item.seq;
+      client.delivered = last;
     }
   }
 
@@ -186,12 +192,12 @@ export class EventStream {
   }
 
   subscribe(client: Client, since: number | undefined): void {
-    const oldest = this.ring[0]?.item.seq ?? this.seq + 1;
+    const oldest = this.ring[0]?.seq ?? this.seq + 1;
     const continuous = since !== undefined && since <= this.seq && since + 1 >= oldest;
     const wanted: SequencedEvent[] = [];
     for (const routed of this.ring) {
-      if (continuous && routed.item.seq <= since) continue;
-      if (deliverable(client, routed)) wanted.push(routed.item);
+      if (continuous && routed.seq <= since) continue;
+      if (deliverable(client, routed)) wanted.push(itemOf(routed));
     }
     let events = wanted.slice(-this.limits.replayEvents);
     // Keep the snapshot well inside the client's queue budget.
@@ -221,13 +227,27 @@ function touches(client: Client, handles: Set<string>): boolean {
   return false;
 }
 
+/** The item for a snapshot (rare: a client subscribing), parsed back from its JSON once that is all it kept. */
+function itemOf(routed: Routed): SequencedEvent {
+  if (routed.event) return { seq: routed.seq, event: routed.event };
+  return JSON.parse(routed.json as string) as SequencedEvent;
+}
+
+function jsonOf(routed: Routed): string {
+  if (routed.json !== undefined) return routed.json;
+  const event = routed.event as WireEvent;
+  const json = itemJson(routed.seq, event);
+  routed.json = json;
+  if (routed.route === Route.summary) routed.event = null;
+  return json;
+}
+
 function listJson(list: Routed[]): string {
   if (list.length === 0) return '[]';
   let json = '[';
   for (let i = 0; i < list.length; i++) {
-    const routed = list[i] as Routed;
-    routed.json ??= JSON.stringify(routed.item);
-    json += i === 0 ? routed.json : `,${routed.json}`;
+    const item = jsonOf(list[i] as Routed);
+    json += i === 0 ? item : `,${item}`;
   }
   return `${json}]`;
 }

@@ -5,11 +5,13 @@
  * the key in memory, or by hashing the store's keys until one matches.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { HmacKey } from './hmac-pads.js';
 
 const REMEMBERED = 10_000;
 
 export class SessionHandles {
-  private salt = randomBytes(32);
+  /** The salt's HMAC pads, prepared once: a handle costs two one-shot hashes, not a createHmac. */
+  private mac = new HmacKey('sha256', randomBytes(32));
   /** True once share() made handles the same in every process of the deployment. */
   shared = false;
   private readonly keysByHandle = new Map<string, string>();
@@ -19,7 +21,7 @@ export class SessionHandles {
   handleFor(key: string): string {
     const known = this.handlesByKey.get(key);
     if (known !== undefined) return known;
-    const handle = createHmac('sha256', this.salt).update(key).digest('base64url').slice(0, 16);
+    const handle = this.mac.base64url(key).slice(0, 16);
     if (this.handlesByKey.size >= REMEMBERED) {
       const oldestKey = this.handlesByKey.keys().next().value;
       if (oldestKey !== undefined) {
@@ -40,7 +42,10 @@ export class SessionHandles {
    * cannot be reversed or forged without SECRET_KEY (docs/security.md, "Agent bus").
    */
   share(secretKey: string, scope: string): void {
-    this.salt = createHmac('sha256', secretKey).update(`sessionscope.agent.handles:${scope}`).digest();
+    this.mac = new HmacKey(
+      'sha256',
+      createHmac('sha256', secretKey).update(`sessionscope.agent.handles:${scope}`).digest(),
+    );
     this.keysByHandle.clear();
     this.handlesByKey.clear();
     this.shared = true;

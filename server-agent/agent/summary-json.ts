@@ -1,0 +1,55 @@
+/**
+ * The JSON of one sequenced `request.summary`, written field by field. A streaming agent sends one
+ * summary per request nobody watches, so this runs on every request under load: JSON.stringify of
+ * the `{ seq, event }` object cost about twice this (bench/agent-listener.ts). The text parses to
+ * exactly what JSON.stringify would give (test/agent/summary-json.test.ts checks every field).
+ */
+import type { SequencedEvent, WireEventMap } from './protocol.js';
+
+export type SummaryEvent = { type: 'request.summary' } & WireEventMap['request.summary'];
+
+/** Characters JSON must escape, and lone surrogates JSON.stringify writes as \u escapes. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Handles, request ids, methods and most paths need no escaping: no JSON.stringify call for them. */
+function text(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/** JSON has no NaN or Infinity: JSON.stringify writes null, and so does this. */
+function num(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+export function summaryJson(seq: number, s: SummaryEvent): string {
+  let json = `{"seq":${seq},"event":{"type":"request.summary","at":${num(s.at)}`;
+  if (s.requestId !== undefined) json += `,"requestId":${text(s.requestId)}`;
+  if (s.session !== undefined) json += `,"session":${text(s.session)}`;
+  json += `,"method":${text(s.method)},"path":${text(s.path)},"status":${num(s.status)},"ms":${num(s.ms)}`;
+  json += `,"cookiePresent":${s.cookiePresent},"accessed":${s.accessed},"modified":${s.modified},"saved":${s.saved},"events":${num(s.events)}`;
+  if (s.notSavedReason !== undefined) json += `,"notSavedReason":${text(s.notSavedReason)}`;
+  if (s.loaded !== undefined) json += `,"loaded":${text(s.loaded)}`;
+  if (s.changed !== undefined) {
+    json += ',"changed":[';
+    for (let i = 0; i < s.changed.length; i++)
+      json += i === 0 ? text(s.changed[i] as string) : `,${text(s.changed[i] as string)}`;
+    json += ']';
+  }
+  if (s.flushed !== undefined) json += `,"flushed":${s.flushed}`;
+  if (s.cycled !== undefined) json += `,"cycled":${s.cycled}`;
+  if (s.expired !== undefined) json += `,"expired":${text(s.expired)}`;
+  if (s.conflict !== undefined) json += `,"conflict":${s.conflict}`;
+  if (s.interrupted !== undefined) json += `,"interrupted":${s.interrupted}`;
+  if (s.cookie !== undefined) json += `,"cookie":${text(s.cookie)}`;
+  return `${json}}}`;
+}
+
+/**
+ * The JSON of any sequenced event: this process's summaries by summaryJson, the rest (and summaries
+ * from other processes, which arrive over the bus and carry `proc`) by JSON.stringify.
+ */
+export function itemJson(seq: number, event: SequencedEvent['event']): string {
+  return event.type === 'request.summary' && event.proc === undefined
+    ? summaryJson(seq, event)
+    : JSON.stringify({ seq, event });
+}
