@@ -22,6 +22,7 @@ import { type AgentHandle, attachAgent } from '../server-agent/agent/agent.js';
 import { type AgentMessage, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server-agent/agent/protocol.js';
 import { createSessions, type Sessions } from '../server-agent/create.js';
 import { setLogSink } from '../server-agent/sessions/log.js';
+import { AGENT_NOTES } from './agent-notes.js';
 import type { ServerReady } from './agent-server.js';
 import autocannon from 'autocannon';
 import { type Cell, CONNECTIONS, listenOn, WARMUP_SECONDS } from './lib/measure.js';
@@ -172,7 +173,7 @@ interface CellResult {
  * list is one request repeated SESSION_REQUESTS times: with a single entry, every request started a
  * new session (commit 57bb2ce's figures measured that).
  */
-const SESSION_REQUESTS = 100_000;
+const SESSION_REQUESTS = 10_000;
 async function measure(url: string, seconds: number): Promise<Cell> {
   const request = {
     setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) =>
@@ -389,16 +390,7 @@ event-loop turn they were recorded in (\`setImmediate\`); summaries wait up to 5
 together, so an unwatched load costs one ws frame per window, not one per request; each item is serialized once,
 whichever views (everything / summaries only / a watched session) share it.
 
-With no client connected the agent does not listen to session events at all (\`events.active\` stays false),
-so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`
-(a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON whole). Protocol 2
-(\`server-agent/agent/request-router.ts\`) decides per request, at its first event that names a session, whether anyone
-watches that session: if not, the events are never turned into wire events (no previews, no redaction), their values
-are not copied, the save is a plain save (no compare-and-swap, no loaded-value baseline: \`events.detail()\`), and
-they only feed a summary of about 250 bytes. \`BENCH_CPU_PROF=dir\` runs the app process under \`node --cpu-prof\`.
-
-Protocol 1 (every client got every event whole, commit 110a0f2, this bench, 5 rounds × 3 s): one streaming client
-0.824× req/s, server +21.6 µs CPU/req (101.9 → 123.5), client 16.8 µs/req.`;
+${AGENT_NOTES}`;
 
 writeSection('Agent', body);
 process.stderr.write(`${body}\n\ndocs/benchmarks.md: Agent section written\n`);

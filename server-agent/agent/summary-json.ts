@@ -8,12 +8,17 @@ import type { SequencedEvent, WireEventMap } from './protocol.js';
 
 export type SummaryEvent = { type: 'request.summary' } & WireEventMap['request.summary'];
 
-/** Characters JSON must escape, and lone surrogates JSON.stringify writes as \u escapes. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** Handles, request ids, methods and most paths need no escaping: no JSON.stringify call for them. */
+/**
+ * Handles, request ids, methods and most paths need no escaping: no JSON.stringify call for them.
+ * Anything JSON escapes (quote, backslash, control characters) or might (surrogates, which
+ * JSON.stringify writes as \u escapes when lone) goes through JSON.stringify.
+ */
 function text(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
 }
 
 /** JSON has no NaN or Infinity: JSON.stringify writes null, and so does this. */

@@ -139,4 +139,43 @@ describe('ConflictTracker', () => {
     expect(t.conflicts).toHaveLength(1);
     expect(t.conflicts[0]?.overwrittenKeys).toEqual(['early-key']);
   });
+
+  it('saves are remembered while another request on the session is in flight, and only then', () => {
+    const t = setup();
+    // Alone on the session: nothing of a's save outlives a.
+    t.load('a');
+    t.set('a', 'alone');
+    t.save('a');
+    t.end('a');
+    t.load('b');
+    t.load('c');
+    t.set('b', 'cart');
+    t.save('b');
+    t.end('b');
+    // c loaded before b's save, so it reverts 'cart', never 'alone' (saved before c loaded).
+    t.save('c');
+    t.end('c');
+    // Every request ended: a new one overlaps nothing, though the session was saved just before.
+    t.load('d');
+    t.set('d', 'k');
+    t.save('d');
+    t.end('d');
+    expect(t.conflicts.map((c) => [c.requestId, c.overwrittenKeys])).toEqual([['c', ['cart']]]);
+  });
+
+  it('a request that loads twice counts once, so its end lets the saves go', () => {
+    const t = setup();
+    t.load('a');
+    t.load('a');
+    t.set('a', 'x');
+    t.save('a');
+    t.end('a');
+    t.load('b');
+    t.load('c');
+    t.set('b', 'y');
+    t.save('b');
+    t.end('b');
+    t.save('c');
+    expect(t.conflicts.map((c) => [c.requestId, c.overwrittenKeys])).toEqual([['c', ['y']]]);
+  });
 });
