@@ -58,7 +58,7 @@ export function sessionCookie(
     name,
     value,
     maxAge: age,
-    expires: expires?.toUTCString(),
+    expires: expires && utcString(expires),
     domain: settings.sessionCookieDomain ?? undefined,
     path: settings.sessionCookiePath,
     secure: cookieIsSecure(settings, requestSecure) || undefined,
@@ -112,7 +112,7 @@ function renderSession(
   let header = parts.head + a.value;
   if (a.maxAge !== undefined) header += `; Max-Age=${a.maxAge}`;
   header += parts.place;
-  if (expires) header += `; Expires=${utcString(expires)}`;
+  if (a.expires) header += `; Expires=${a.expires}`;
   return header + parts.flags[a.secure ? 1 : 0];
 }
 

@@ -46,14 +46,13 @@ export function koaSessions(sessions: SessionManager): Middleware {
       await core.finish(request, { status: 500, vary: undefined });
       throw error;
     }
-    applyResult(
-      ctx,
-      await core.finish(request, {
-        status: ctx.status,
-        vary: ctx.response.get('vary') || undefined,
-        cacheControl: ctx.response.get('cache-control') || undefined,
-      }),
-    );
+    const response = {
+      status: ctx.status,
+      vary: ctx.response.get('vary') || undefined,
+      cacheControl: ctx.response.get('cache-control') || undefined,
+    };
+    // Untouched and read-only requests finish without another await.
+    applyResult(ctx, core.finishNow(request, response) ?? (await core.finish(request, response)));
   };
 }
 
