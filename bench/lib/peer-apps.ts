@@ -36,6 +36,21 @@ import {
   SqliteStore,
 } from './peers.js';
 
+/** The five routes on an Express peer whose session is a plain object on req.session. */
+function expressPeerRoutes(app: express.Express): void {
+  const sessionOf = (req: express.Request) => (req as unknown as { session: PeerSession }).session;
+  app.get('/none', (_req, res) => void res.send('ok'));
+  app.get('/untouched', (_req, res) => void res.send('ok'));
+  app.get('/read', (req, res) => void res.send(String(sessionOf(req).n ?? 0)));
+  const write: express.RequestHandler = (req, res) => {
+    const session = sessionOf(req);
+    session.n = (session.n ?? 0) + 1;
+    res.send(String(session.n));
+  };
+  app.get('/write', write);
+  app.get('/new', write);
+}
+
 type PeerFactory = () => Promise<{ store: PeerStore; cleanup: () => Promise<void> }>;
 
 export const EXPRESS_PEERS: Record<string, PeerFactory> = {
@@ -97,17 +112,7 @@ export function expressSessionApp(storeName: string, label: string, peerKey = st
       const counted = countPeerOps(peer.store);
       const app = express();
       app.use(expressSession({ secret: SECRET, store: peer.store, resave: false, saveUninitialized: false }));
-      const sessionOf = (req: express.Request) => (req as unknown as { session: PeerSession }).session;
-      app.get('/none', (_req, res) => void res.send('ok'));
-      app.get('/untouched', (_req, res) => void res.send('ok'));
-      app.get('/read', (req, res) => void res.send(String(sessionOf(req).n ?? 0)));
-      const write: express.RequestHandler = (req, res) => {
-        const session = sessionOf(req);
-        session.n = (session.n ?? 0) + 1;
-        res.send(String(session.n));
-      };
-      app.get('/write', write);
-      app.get('/new', write);
+      expressPeerRoutes(app);
       return serve(createServer(app), counted.total, peer.cleanup);
     },
   };
@@ -192,17 +197,7 @@ export function cookieSessionApp(): BenchApp {
     async start() {
       const app = express();
       app.use(cookieSession({ name: 'session', keys: [SECRET] }));
-      const sessionOf = (req: express.Request) => (req as unknown as { session: PeerSession }).session;
-      app.get('/none', (_req, res) => void res.send('ok'));
-      app.get('/untouched', (_req, res) => void res.send('ok'));
-      app.get('/read', (req, res) => void res.send(String(sessionOf(req).n ?? 0)));
-      const write: express.RequestHandler = (req, res) => {
-        const session = sessionOf(req);
-        session.n = (session.n ?? 0) + 1;
-        res.send(String(session.n));
-      };
-      app.get('/write', write);
-      app.get('/new', write);
+      expressPeerRoutes(app);
       return serve(
         createServer(app),
         () => 0,

@@ -202,7 +202,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
   };
   /** Connected: run the command straight away (the hot path, no extra await). Not yet: wait first. */
   const call = <T>(command: () => Promise<T>): Promise<T> => {
-    if (client.status === 'ready') return command().catch(fail);
+    if (client.status === 'ready') return command().then(undefined, fail);
     const waiting = whenReady();
     return waiting
       ? waiting
@@ -212,6 +212,12 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
           )
       : command().catch(fail);
   };
+
+  /** SET … EX … NX|XX, its answer and its failure in one promise on the hot path (one SET, no GET). */
+  const setIf = (key: string, value: string | Buffer, ttl: number, mode: 'NX' | 'XX'): Promise<boolean> =>
+    client.status === 'ready'
+      ? client.set(key, value, 'EX', Math.max(1, ttl), mode as 'NX').then(isOk, fail)
+      : call(() => client.set(key, value, 'EX', Math.max(1, ttl), mode as 'NX').then(isOk));
 
   // A listing cursor names a master by its index, so the order must not change between pages: ioredis
   // lists nodes in connection order, which a slot refresh can reshuffle (a page then skips a node).
@@ -225,8 +231,8 @@ export function createRedisCache(options: RedisCacheOptions): CacheBackend & { r
     client,
     expiresOnItsOwn: true,
     get: (key) => call(() => client.get(key)),
-    add: (key, value, ttl) => call(() => client.set(key, value, 'EX', Math.max(1, ttl), 'NX').then(isOk)),
-    replace: (key, value, ttl) => call(() => client.set(key, value, 'EX', Math.max(1, ttl), 'XX').then(isOk)),
+    add: (key, value, ttl) => setIf(key, value, ttl, 'NX'),
+    replace: (key, value, ttl) => setIf(key, value, ttl, 'XX'),
     set: (key, value, ttl) =>
       call(async () => {
         await client.set(key, value, 'EX', Math.max(1, ttl));
