@@ -4,20 +4,20 @@
  * go out least significant first, as zlib's send_bits writes them; each loop keeps the bit buffer
  * in locals and writes whole bytes as soon as it has them.
  */
-import type { BlockTrees } from './zlib-trees.js';
+import { type BlockTrees, RUN_EXTRA_SHIFT } from './zlib-trees.js';
+
+const RUN_SYMBOL_MASK = (1 << RUN_EXTRA_SHIFT) - 1;
 import {
   BASE_DIST,
   BASE_LENGTH,
   BL_ORDER,
   DIST_CODE,
   END_BLOCK,
+  EXTRA_BLBITS,
   EXTRA_DBITS,
   EXTRA_LBITS,
   LENGTH_CODE,
   LITERALS,
-  REP_3_6,
-  REPZ_3_10,
-  REPZ_11_138,
   type Tree,
 } from './zlib-tables.js';
 
@@ -128,82 +128,28 @@ export class BlockWriter {
     this.sendBits(lcode[END_BLOCK]!, llen[END_BLOCK]!);
   }
 
-  /** trees.c send_tree: the same walk as scan_tree, writing each run with the bit-length codes. */
-  private sendTree(trees: BlockTrees, tree: Tree, maxCode: number): void {
-    const len = tree.len;
+  /** trees.c send_tree for both trees: the bit-length codes BlockTrees.scanTree recorded. */
+  private sendRuns(trees: BlockTrees): void {
     const blCode = trees.blTree.code;
     const blLen = trees.blTree.len;
+    const runs = trees.runs;
+    const runCount = trees.runCount;
     const out = this.out;
     let pos = this.outPos;
     let buf = this.bitBuf;
     let bits = this.bitCount;
-    let prevlen = -1;
-    let nextlen = len[0]!;
-    let count = 0;
-    let maxCount = 7;
-    let minCount = 4;
-    if (nextlen === 0) {
-      maxCount = 138;
-      minCount = 3;
-    }
-    for (let n = 0; n <= maxCode; n++) {
-      const curlen = nextlen;
-      nextlen = len[n + 1]!;
-      if (++count < maxCount && curlen === nextlen) continue;
-      if (count < minCount) {
-        const code = blCode[curlen]!;
-        const length = blLen[curlen]!;
-        do {
-          buf |= code << bits;
-          bits += length;
-          while (bits >= 8) {
-            out[pos++] = buf & 0xff;
-            buf >>>= 8;
-            bits -= 8;
-          }
-        } while (--count !== 0);
-      } else {
-        if (curlen !== 0 && curlen !== prevlen) {
-          buf |= blCode[curlen]! << bits;
-          bits += blLen[curlen]!;
-          count--;
-          while (bits >= 8) {
-            out[pos++] = buf & 0xff;
-            buf >>>= 8;
-            bits -= 8;
-          }
-        }
-        // A run: its code (at most 7 bits) and its repeat count (2, 3 or 7 bits).
-        const rep = curlen !== 0 ? REP_3_6 : count <= 10 ? REPZ_3_10 : REPZ_11_138;
-        buf |= blCode[rep]! << bits;
-        bits += blLen[rep]!;
-        if (rep === REP_3_6) {
-          buf |= (count - 3) << bits;
-          bits += 2;
-        } else if (rep === REPZ_3_10) {
-          buf |= (count - 3) << bits;
-          bits += 3;
-        } else {
-          buf |= (count - 11) << bits;
-          bits += 7;
-        }
-        while (bits >= 8) {
-          out[pos++] = buf & 0xff;
-          buf >>>= 8;
-          bits -= 8;
-        }
-      }
-      count = 0;
-      prevlen = curlen;
-      if (nextlen === 0) {
-        maxCount = 138;
-        minCount = 3;
-      } else if (curlen === nextlen) {
-        maxCount = 6;
-        minCount = 3;
-      } else {
-        maxCount = 7;
-        minCount = 4;
+    for (let i = 0; i < runCount; i++) {
+      // A code of at most 7 bits and up to 7 extra bits: with fewer than 8 pending, under 22.
+      const run = runs[i]!;
+      const sym = run & RUN_SYMBOL_MASK;
+      buf |= blCode[sym]! << bits;
+      bits += blLen[sym]!;
+      buf |= (run >>> RUN_EXTRA_SHIFT) << bits;
+      bits += EXTRA_BLBITS[sym]!;
+      while (bits >= 8) {
+        out[pos++] = buf & 0xff;
+        buf >>>= 8;
+        bits -= 8;
       }
     }
     this.outPos = pos;
@@ -217,7 +163,6 @@ export class BlockWriter {
     this.sendBits(dcodes - 1, 5);
     this.sendBits(blcodes - 4, 4);
     for (let rank = 0; rank < blcodes; rank++) this.sendBits(trees.blTree.len[BL_ORDER[rank]!]!, 3);
-    this.sendTree(trees, trees.lTree, lcodes - 1);
-    this.sendTree(trees, trees.dTree, dcodes - 1);
+    this.sendRuns(trees);
   }
 }

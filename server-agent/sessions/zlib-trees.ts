@@ -71,6 +71,8 @@ const NODE_MASK = (1 << NODE_BITS) - 1;
  */
 const DEPTH_BITS = 5;
 const DEPTH_MASK = (1 << DEPTH_BITS) - 1;
+/** A recorded run (BlockTrees.runs): the bit-length symbol below, its extra bits' value above. */
+export const RUN_EXTRA_SHIFT = 5;
 
 /** One block's literal/length, distance and bit-length trees, with zlib's bit counts. */
 export class BlockTrees {
@@ -87,6 +89,9 @@ export class BlockTrees {
   /** Bits of the block with these dynamic trees (opt_len) and with the fixed ones (static_len). */
   optLen = 0;
   staticLen = 0;
+  /** The tree description's bit-length codes in sending order (scanTree), and their count. */
+  readonly runs = new Int32Array(L_CODES + D_CODES + 2);
+  runCount = 0;
 
   /** init_block: empty counts, END_BLOCK once. */
   reset(): void {
@@ -209,10 +214,16 @@ export class BlockTrees {
     this.optLen = optLen;
   }
 
-  /** trees.c scan_tree: counts the run-length codes of one tree's code lengths. */
+  /**
+   * trees.c scan_tree: counts the run-length codes of one tree's code lengths, and records each
+   * code as send_tree would send it (bit-length symbol | extra value << 5), so the writer replays
+   * the list instead of walking all 316 lengths a second time.
+   */
   private scanTree(tree: Tree, maxCode: number): void {
     const len = tree.len;
     const blFreq = this.blTree.freq;
+    const runs = this.runs;
+    let runCount = this.runCount;
     let prevlen = -1;
     let nextlen = len[0]!;
     let count = 0;
@@ -227,12 +238,25 @@ export class BlockTrees {
       const curlen = nextlen;
       nextlen = len[n + 1]!;
       if (++count < maxCount && curlen === nextlen) continue;
-      if (count < minCount) blFreq[curlen]! += count;
-      else if (curlen !== 0) {
-        if (curlen !== prevlen) blFreq[curlen]!++;
+      if (count < minCount) {
+        blFreq[curlen]! += count;
+        do runs[runCount++] = curlen;
+        while (--count !== 0);
+      } else if (curlen !== 0) {
+        if (curlen !== prevlen) {
+          blFreq[curlen]!++;
+          runs[runCount++] = curlen;
+          count--;
+        }
         blFreq[REP_3_6]!++;
-      } else if (count <= 10) blFreq[REPZ_3_10]!++;
-      else blFreq[REPZ_11_138]!++;
+        runs[runCount++] = REP_3_6 | ((count - 3) << RUN_EXTRA_SHIFT);
+      } else if (count <= 10) {
+        blFreq[REPZ_3_10]!++;
+        runs[runCount++] = REPZ_3_10 | ((count - 3) << RUN_EXTRA_SHIFT);
+      } else {
+        blFreq[REPZ_11_138]!++;
+        runs[runCount++] = REPZ_11_138 | ((count - 11) << RUN_EXTRA_SHIFT);
+      }
       count = 0;
       prevlen = curlen;
       if (nextlen === 0) {
@@ -246,9 +270,11 @@ export class BlockTrees {
         minCount = 4;
       }
     }
+    this.runCount = runCount;
   }
 
   buildBlTree(): number {
+    this.runCount = 0;
     this.scanTree(this.lTree, this.lTree.maxCode);
     this.scanTree(this.dTree, this.dTree.maxCode);
     this.buildTree(this.blTree, BL_KIND);
