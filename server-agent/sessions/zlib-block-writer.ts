@@ -22,19 +22,20 @@ import {
 } from './zlib-tables.js';
 
 export class BlockWriter {
-  out: Uint8Array;
+  /** A Buffer, so a caller can base64-encode a range of it without a view. */
+  out: Buffer;
   outPos = 0;
   /** Pending bits (fewer than 8 between calls) and their count. */
   private bitBuf = 0;
   private bitCount = 0;
 
   constructor(capacity: number) {
-    this.out = new Uint8Array(capacity);
+    this.out = Buffer.alloc(capacity);
   }
 
   /** Starts writing at `pos` into a buffer of at least `capacity` bytes (the bytes before are kept). */
   start(pos: number, capacity: number): void {
-    if (this.out.length < capacity) this.out = new Uint8Array(capacity + 48);
+    if (this.out.length < capacity) this.out = Buffer.alloc(capacity + 48);
     this.outPos = pos;
     this.bitBuf = 0;
     this.bitCount = 0;

@@ -3,7 +3,7 @@
  * byte (Django's rule), and inflate with a hard output cap (a signed zlib bomb stays refused).
  */
 import { constants, createInflate, deflateSync, type Inflate, inflateSync } from 'node:zlib';
-import { compressSmallView } from './zlib-deflate.js';
+import { compressSmallLength, smallOutput, TOO_LARGE } from './zlib-deflate.js';
 
 /** Inflated session payloads above this are refused (a zlib bomb signed with the secret key). */
 export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
@@ -41,10 +41,10 @@ export class PayloadTooLarge extends RangeError {
  * differ from what Django itself would write.
  */
 export function djangoPayload(json: Buffer): string {
-  const small = compressSmallView(json, json.length - 1);
-  if (small !== undefined) {
-    if (small === null) return json.toString('base64url');
-    return `.${Buffer.from(small.buffer, small.byteOffset, small.length).toString('base64url')}`;
+  const small = compressSmallLength(json, json.length - 1);
+  if (small !== TOO_LARGE) {
+    if (small === 0) return json.toString('base64url');
+    return `.${smallOutput().toString('base64url', 0, small)}`;
   }
   const compressed = deflateSync(json);
   return compressed.length < json.length - 1

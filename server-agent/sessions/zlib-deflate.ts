@@ -22,17 +22,17 @@ export { SMALL_INPUT_LIMIT } from './zlib-match.js';
 /** One compressor's reusable state; not reentrant (JavaScript runs one call at a time). */
 class SmallDeflate {
   private readonly trees = new BlockTrees();
-  private readonly writer = new BlockWriter(SMALL_INPUT_LIMIT + 64);
+  readonly writer = new BlockWriter(SMALL_INPUT_LIMIT + 64);
 
-  /** The zlib stream, or null when it would not be shorter than `shorterThan` bytes. */
-  compress(input: Uint8Array, shorterThan: number): Uint8Array | null {
+  /** The zlib stream's length in `output`, or 0 when it would not be shorter than `shorterThan`. */
+  compress(input: Uint8Array, shorterThan: number): number {
     this.trees.reset();
     const count = findMatches(input, this.trees.lTree.freq, this.trees.dTree.freq);
     return this.flushBlock(input, count, shorterThan);
   }
 
   /** trees.c _tr_flush_block for the last (only) block, then the zlib header and Adler-32. */
-  private flushBlock(input: Uint8Array, count: number, shorterThan: number): Uint8Array | null {
+  private flushBlock(input: Uint8Array, count: number, shorterThan: number): number {
     const n = input.length;
     const trees = this.trees;
     trees.buildTree(trees.lTree, L_KIND);
@@ -42,7 +42,7 @@ class SmallDeflate {
     const staticLenb = (trees.staticLen + 3 + 7) >>> 3;
     if (staticLenb <= optLenb) optLenb = staticLenb;
     // A stored block is n + 11 bytes in all: never shorter than the input, so Django keeps it raw.
-    if (n + 4 <= optLenb || optLenb + 6 >= shorterThan) return null;
+    if (n + 4 <= optLenb || optLenb + 6 >= shorterThan) return 0;
     const writer = this.writer;
     writer.start(2, optLenb + 16);
     const out = writer.out;
@@ -63,7 +63,7 @@ class SmallDeflate {
     out[pos++] = (adler >>> 16) & 0xff;
     out[pos++] = (adler >>> 8) & 0xff;
     out[pos++] = adler & 0xff;
-    return pos < shorterThan ? out.subarray(0, pos) : null;
+    return pos < shorterThan ? pos : 0;
   }
 }
 
@@ -87,16 +87,33 @@ function adler32(data: Uint8Array): number {
 
 const small = new SmallDeflate();
 
+/** compressSmallLength's answer for an input above SMALL_INPUT_LIMIT. */
+export const TOO_LARGE = -1;
+
 /**
- * Python's zlib.compress(input) when it is shorter than `shorterThan` bytes, else null (Django's
- * "compress only if it saves something"). Inputs above SMALL_INPUT_LIMIT return undefined: the
- * caller compresses those another way. The result is a view of a buffer the next call reuses:
- * read it before compressing again (compressSmall copies).
+ * Python's zlib.compress(input) into the buffer smallOutput() returns: its length when it is
+ * shorter than `shorterThan` bytes, else 0 (Django's "compress only if it saves something"), or
+ * TOO_LARGE above SMALL_INPUT_LIMIT (the caller compresses those another way). The next call
+ * overwrites the buffer: read it first. No view is created, so a caller that only base64-encodes
+ * the bytes allocates nothing here.
+ */
+export function compressSmallLength(input: Uint8Array, shorterThan: number): number {
+  if (input.length > SMALL_INPUT_LIMIT) return TOO_LARGE;
+  if (input.length < MIN_MATCH) return 0;
+  return small.compress(input, shorterThan);
+}
+
+/** The buffer compressSmallLength writes into (it may be replaced by a larger one). */
+export const smallOutput = (): Buffer => small.writer.out;
+
+/**
+ * compressSmallLength as a view of the shared buffer, null for "not shorter", undefined for too
+ * large. Read it before compressing again (compressSmall copies).
  */
 export function compressSmallView(input: Uint8Array, shorterThan: number): Uint8Array | null | undefined {
-  if (input.length > SMALL_INPUT_LIMIT) return undefined;
-  if (input.length < MIN_MATCH) return null;
-  return small.compress(input, shorterThan);
+  const length = compressSmallLength(input, shorterThan);
+  if (length === TOO_LARGE) return undefined;
+  return length === 0 ? null : small.writer.out.subarray(0, length);
 }
 
 /** compressSmallView with a copy of the bytes the caller may keep. */
