@@ -119,5 +119,6 @@ export function compressSmallView(input: Uint8Array, shorterThan: number): Uint8
 /** compressSmallView with a copy of the bytes the caller may keep. */
 export function compressSmall(input: Uint8Array, shorterThan: number): Uint8Array | null | undefined {
   const view = compressSmallView(input, shorterThan);
-  return view ? view.slice() : view;
+  // A copy: Buffer's slice() would be one more view of the shared buffer.
+  return view ? new Uint8Array(view) : view;
 }
