@@ -23,7 +23,9 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
     salt: SESSION_KEY_SALT,
     now: () => clock.nowMs(),
   });
+  // Stryker disable next-line StringLiteral: the memo's start; no session's JSON equals either text
   let lastJson = '';
+  // Stryker disable next-line StringLiteral: read only once lastJson matched, i.e. after it was set
   let lastPayload = '';
   const decodeDetailed = (text: string): ReturnType<SessionCodec['decodeDetailed']> => {
     try {
@@ -45,8 +47,10 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
       // signing.dumps(data, compress=True), with the last payload remembered: saving unchanged
       // data again (SESSION_SAVE_EVERY_REQUEST, new sessions alike) skips the deflate.
       const json = serialize(data);
+      // Stryker disable next-line ConditionalExpression: deflating unchanged JSON again gives the same payload, slower
       if (json !== lastJson) {
         lastPayload = djangoPayloadOfText(json);
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: what is remembered changes speed only
         lastJson = json.length <= MEMO_MAX_CHARS ? json : '';
       }
       return signer.sign(lastPayload);
