@@ -21,6 +21,7 @@ import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
 import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { SessionMapping } from './session-mapping.js';
+import { TRACKED_SESSION_METHODS } from './session-tracked-methods.js';
 import type { RecordVersion, SessionStore } from './store.js';
 import { type SessionObject, trackedView } from './tracked-data.js';
 
@@ -372,34 +373,5 @@ export class Session extends SessionMapping {
   }
 }
 
-/**
- * U1: every public method that may touch the store is counted while it runs, so the middleware
- * can wait for calls the handler forgot to await (pending-ops.ts).
- */
-trackMethods(Session.prototype, [
-  'data',
-  'get',
-  'set',
-  'has',
-  'remove',
-  'pop',
-  'setDefault',
-  'update',
-  'keys',
-  'values',
-  'items',
-  'setTestCookie',
-  'testCookieWorked',
-  'deleteTestCookie',
-  'getExpiryAge',
-  'getExpiryDate',
-  'getExpireAtBrowserClose',
-  'setExpiry',
-  'flush',
-  'cycleKey',
-  'exists',
-  'create',
-  'save',
-  'load',
-  'delete',
-]);
+/** U1: the methods that may touch the store are counted while they run (session-tracked-methods.ts). */
+trackMethods(Session.prototype, TRACKED_SESSION_METHODS);
