@@ -77,6 +77,7 @@ const GROUPS = {
     tests: [
       'test/agent/guard.test.ts',
       'test/agent/preview.test.ts',
+      'test/agent/preview-limits.test.ts',
       'test/agent/validate.test.ts',
       'test/fuzz/agent-frames.test.ts',
     ],
