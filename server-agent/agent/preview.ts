@@ -62,7 +62,6 @@ export function preview(
     if (typeof value !== 'string') return { t: 'value', value };
     // Most strings are small: inline them without serializing just to count bytes (a string's JSON
     // is at most 6 bytes per UTF-16 unit, \u001f-style escapes, plus its quotes).
-    // Stryker disable next-line EqualityOperator: a conservative bound; at equality the counted path below inlines the string too
     if (value.length * 6 + 2 <= limits.inlineBytes) return { t: 'value', value };
     const bytes = jsonBytes(value);
     if (bytes <= limits.inlineBytes) return { t: 'value', value };
@@ -100,11 +99,12 @@ export function valueAt(
   redact: Redactor,
 ): { found: false } | { found: true; value: JsonValue; redacted: boolean; lastKey: string } {
   const [first, ...rest] = path;
-  // Stryker disable next-line ConditionalExpression: the Map's keys are strings, so has() of a number or of a missing first step is false anyway
-  if (typeof first !== 'string' || !data.has(first)) return { found: false };
-  let value = data.get(first) as JsonValue;
-  let redacted = redact(first);
-  let lastKey = first;
+  // The Map's keys are strings: has() of a number or of a missing first step is false, so no typeof.
+  const name = first as string;
+  if (!data.has(name)) return { found: false };
+  let value = data.get(name) as JsonValue;
+  let redacted = redact(name);
+  let lastKey = name;
   for (const step of rest) {
     if (
       Array.isArray(value) &&

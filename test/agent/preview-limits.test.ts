@@ -45,6 +45,16 @@ describe('preview limits', () => {
     });
   });
 
+  it('an object of exactly inlineBytes JSON bytes is whole, one byte more is outlined', () => {
+    // {"s":"…"} is 8 bytes around the string.
+    const exact = { s: 'x'.repeat(4088) };
+    expect(preview(exact, 'o', redact, DEFAULT_PREVIEW_LIMITS)).toEqual({ t: 'value', value: exact });
+    expect(preview({ s: 'x'.repeat(4089) }, 'o', redact, DEFAULT_PREVIEW_LIMITS)).toMatchObject({
+      t: 'object',
+      bytes: 4097,
+    });
+  });
+
   it('strings inside a small object are whole and do not stall the secret scan', () => {
     expect(preview({ a: 'xyz', b: ['q', 1, null] }, 'o', redact, DEFAULT_PREVIEW_LIMITS)).toEqual({
       t: 'value',
