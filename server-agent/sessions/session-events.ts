@@ -5,7 +5,8 @@ import type { LoadResult } from './store.js';
 
 /** A copy of a value as it is now, so later mutation does not rewrite history in the timeline. */
 export function eventSnapshot(value: JsonValue | undefined): JsonValue | undefined {
-  if (value === undefined || value === null || typeof value !== 'object') return value;
+  // Primitives (undefined included) are their own copy: only skips structuredClone's cost.
+  if (typeof value !== 'object' || value === null) return value;
   try {
     return structuredClone(value);
   } catch {
@@ -16,8 +17,9 @@ export function eventSnapshot(value: JsonValue | undefined): JsonValue | undefin
 export function expiryPolicy(stored: JsonValue | undefined, browserClose: boolean): ExpiryPolicy {
   if (stored === undefined || stored === null) return browserClose ? 'browser-close' : 'default';
   if (typeof stored === 'string') return 'absolute';
-  if (stored === 0 || stored === false) return 'browser-close';
+  // Negative before zero, so the two tests cannot overlap (0 is browser close, not expired).
   if (typeof stored === 'number' && stored < 0) return 'expired';
+  if (stored === 0 || stored === false) return 'browser-close';
   return 'idle-seconds';
 }
 
