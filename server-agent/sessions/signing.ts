@@ -50,7 +50,7 @@ function nodeDigest(algorithm: unknown): string {
 }
 
 const toBytes = (value: Secret): Buffer =>
-  typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
+  typeof value === 'string' ? Buffer.from(value) : Buffer.from(value);
 
 /**
  * Derived keys depend only on (algorithm, salt, secret), which a process reuses for every session:
@@ -122,25 +122,28 @@ export function b62Decode(text: string): number {
   return negative ? -value : value;
 }
 
-/** Scratch for sameSignature: a signature is at most 86 base64url characters (SHA-512). */
-const expectedBytes = Buffer.alloc(128);
-const givenBytes = Buffer.alloc(3 * 128);
+/**
+ * Scratch for sameSignature, sized from the digests a Signer accepts (SHA-512 and BLAKE2b: 86
+ * base64url characters), so every expected signature fits whole and the comparison needs no
+ * fallback. A given signature gets three bytes per character of that: a longer one is cut, and
+ * the cut still holds more bytes than any expected signature, so it cannot compare equal.
+ */
+const MAX_SIGNATURE_CHARS = Math.max(
+  ...Object.values(NODE_DIGESTS).map((digest) => createHash(digest).digest('base64url').length),
+);
+const expectedBytes = Buffer.alloc(MAX_SIGNATURE_CHARS);
+const givenBytes = Buffer.alloc(3 * MAX_SIGNATURE_CHARS);
 
 /**
  * CR-3: whether a signature given by the client equals the expected one, in constant time over
- * their UTF-8 bytes; a wrong length is just "no" (timingSafeEqual would throw).
+ * their UTF-8 bytes; a wrong length is just "no" (timingSafeEqual would throw). Buffer.write's
+ * default encoding is UTF-8, not latin1 (which would keep only the low byte of a non-ASCII
+ * character). No early test of the lengths: the byte counts decide, and a normal request has
+ * signatures of equal length anyway.
  */
 function sameSignature(expected: string, given: string): boolean {
-  // The expected signature is ASCII: a different count of UTF-16 units cannot be the same bytes.
-  if (given.length !== expected.length) return false;
-  if (expected.length > expectedBytes.length) {
-    const a = Buffer.from(expected, 'utf8');
-    const b = Buffer.from(given, 'utf8');
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-  const a = expectedBytes.write(expected, 0, 'utf8');
-  // UTF-8, not latin1: latin1 would write only the low byte of a non-ASCII character.
-  const b = givenBytes.write(given, 0, 'utf8');
+  const a = expectedBytes.write(expected, 0);
+  const b = givenBytes.write(given, 0);
   return a === b && timingSafeEqual(expectedBytes.subarray(0, a), givenBytes.subarray(0, b));
 }
 
