@@ -47,7 +47,7 @@ export function pythonJsonDumps(value: unknown): string {
   return dumpOrExplain(value, null);
 }
 
-/** Thrown by the fast writer for anything it does not write; the careful writer then explains. */
+/** Thrown by the writer for anything it does not write; `explainRefusal` then names the problem. */
 const SLOW_PATH = Symbol('slow path');
 
 function dumpOrExplain(value: unknown, rootKey: string | null, path = rootKey ?? 'value'): string {
@@ -55,13 +55,19 @@ function dumpOrExplain(value: unknown, rootKey: string | null, path = rootKey ??
     return fastValue(value, 0);
   } catch (error) {
     if (error !== SLOW_PATH) throw error;
-    return dumpValue(value, rootKey, path, 0, new Set());
+    explainRefusal(value, rootKey, path, 0, new Set());
+    // The second walk found nothing wrong: a getter or proxy answered differently the second time.
+    throw new SessionValueError(
+      rootKey ?? '',
+      `${subject(rootKey)} changed while it was being written (a getter or proxy that answers differently each time); store a plain copy. Nothing was saved.`,
+    );
   }
 }
 
 /**
- * One pass, no path strings and no cycle set: a cycle only shows up as depth, so at MAX_DEPTH
- * (or on any unsupported value) the careful writer below runs and names the problem.
+ * The only writer: one pass, no path strings and no cycle set (a cycle only shows up as depth).
+ * At MAX_DEPTH or on anything JSON cannot carry it gives up, and `explainRefusal` walks again
+ * to name the problem and where it is. It accepts exactly what `isPlainJson` accepts.
  */
 function fastValue(value: unknown, depth: number): string {
   if (value === null) return 'null';
@@ -100,7 +106,7 @@ function fastValue(value: unknown, depth: number): string {
   return `${out}}`;
 }
 
-/** Whether the fast writer would write `value` as it is: plain JSON, nothing else. */
+/** Whether the writer would write `value` as it is: plain JSON, nothing else. */
 function isPlainJson(value: unknown, depth: number): boolean {
   if (value === null) return true;
   const type = typeof value;
@@ -130,72 +136,66 @@ function isPlainJson(value: unknown, depth: number): boolean {
  */
 export function assertStorable(key: string, value: unknown): void {
   if (isPlainJson(value, 0)) return;
-  dumpValue(value, key, key, 0, new Set());
+  explainRefusal(value, key, key, 0, new Set());
 }
 
 const subject = (rootKey: string | null): string =>
   rootKey === null ? 'The value' : `Session key ${JSON.stringify(rootKey)}`;
 
-/** Python's json.dumps for one value; throws SessionValueError naming the session key and path. */
-export function dumpValue(
+/**
+ * Walks a value the writer refused and throws SessionValueError for the first part JSON cannot
+ * carry, naming the session key and the path. It writes nothing: only the writer above writes,
+ * so the two cannot disagree about bytes. Returns only if it finds nothing wrong.
+ */
+function explainRefusal(
   value: unknown,
   rootKey: string | null,
   path: string,
   depth: number,
   seen: Set<object>,
-): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      return pythonNumber(value);
-    case 'object':
-      break;
-    default:
-      throw unsupported(rootKey, path, typeof value);
+): void {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    typeof value === 'number'
+  ) {
+    return;
   }
-  const object = value as object;
+  if (typeof value !== 'object') throw unsupported(rootKey, path, typeof value);
   if (depth >= MAX_DEPTH) {
     throw new SessionValueError(
       rootKey ?? '',
       `${subject(rootKey)} nests deeper than ${MAX_DEPTH} levels at ${path}; flatten the value.`,
     );
   }
-  if (seen.has(object)) {
+  if (seen.has(value)) {
     throw new SessionValueError(
       rootKey ?? '',
       `${subject(rootKey)} holds a cycle at ${path}; JSON cannot carry cycles. Store a copy without back-references.`,
     );
   }
-  seen.add(object);
-  try {
-    if (Array.isArray(object)) {
-      const parts: string[] = [];
-      // Indexes, not map(): a hole is an undefined item, which JSON cannot carry.
-      for (let index = 0; index < object.length; index++) {
-        const item: unknown = object[index];
-        if (item === undefined) throw unsupported(rootKey, `${path}[${index}]`, 'undefined');
-        parts.push(dumpValue(item, rootKey, `${path}[${index}]`, depth + 1, seen));
-      }
-      return `[${parts.join(',')}]`;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    // Indexes, not forEach(): a hole is an undefined item, which JSON cannot carry.
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (item === undefined) throw unsupported(rootKey, `${path}[${index}]`, 'undefined');
+      explainRefusal(item, rootKey, `${path}[${index}]`, depth + 1, seen);
     }
-    const proto = Object.getPrototypeOf(object);
+  } else {
+    const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw unsupported(rootKey, path, describeType(object));
+      throw unsupported(rootKey, path, describeType(value));
     }
-    const parts: string[] = [];
-    for (const key of Object.keys(object)) {
-      const item = (object as Record<string, unknown>)[key];
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
       if (item === undefined) throw unsupported(rootKey, `${path}.${key}`, 'undefined');
-      parts.push(`${quote(key)}:${dumpValue(item, rootKey, `${path}.${key}`, depth + 1, seen)}`);
+      explainRefusal(item, rootKey, `${path}.${key}`, depth + 1, seen);
     }
-    return `{${parts.join(',')}}`;
-  } finally {
-    seen.delete(object);
   }
+  // Shared (not cyclic) objects are fine: only the current chain of parents counts as a cycle.
+  seen.delete(value);
 }
 
 function describeType(value: object): string {

@@ -1,5 +1,5 @@
 /**
- * U3 refusals when a value is mostly fine: the careful writer walks every good part (null,
+ * U3 refusals when a value is mostly fine: the refusal explainer walks every good part (null,
  * strings, booleans, numbers, arrays, null-prototype objects, an object shared twice) without
  * complaint and names exactly the part JSON cannot carry, its session key and its path.
  */
@@ -136,6 +136,23 @@ describe('the bad part is named, the good parts around it pass', () => {
     bare.a = [null, { b: 'c' }];
     for (const value of [null, 0, '', false, [], {}, bare, [[[]]], { a: null }, 'é', -1.5])
       expect(() => assertStorable('k', value as never)).not.toThrow();
+  });
+});
+
+describe('a value that answers differently the second time', () => {
+  it('a getter undefined while written and defined while explained is refused as changing, nothing written', () => {
+    let reads = 0;
+    const shifty = {
+      get note() {
+        reads += 1;
+        return reads === 1 ? undefined : 'now defined';
+      },
+    };
+    const error = refused(() => pythonJsonSerializer.dumps(new Map([['cart', shifty]])));
+    expect(error.message).toBe(
+      'Session key "cart" changed while it was being written (a getter or proxy that answers differently each time); store a plain copy. Nothing was saved.',
+    );
+    expect(reads).toBe(2);
   });
 });
 
