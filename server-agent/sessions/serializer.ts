@@ -55,13 +55,20 @@ function dumpOrExplain(value: unknown, rootKey: string | null, path = rootKey ??
     return fastValue(value, 0);
   } catch (error) {
     if (error !== SLOW_PATH) throw error;
-    explainRefusal(value, rootKey, path, 0, new Set());
-    // The second walk found nothing wrong: a getter or proxy answered differently the second time.
-    throw new SessionValueError(
-      rootKey ?? '',
-      `${subject(rootKey)} changed while it was being written (a getter or proxy that answers differently each time); store a plain copy. Nothing was saved.`,
-    );
+    refuse(value, rootKey, path);
   }
+}
+
+/**
+ * Names what is wrong with a value a quick check refused. If the careful walk finds nothing, a
+ * getter or proxy answered differently the second time, and that is refused too.
+ */
+function refuse(value: unknown, rootKey: string | null, path: string): never {
+  explainRefusal(value, rootKey, path, 0, new Set());
+  throw new SessionValueError(
+    rootKey ?? '',
+    `${subject(rootKey)} changed while it was being written (a getter or proxy that answers differently each time); store a plain copy. Nothing was saved.`,
+  );
 }
 
 /**
@@ -135,8 +142,7 @@ function isPlainJson(value: unknown, depth: number): boolean {
  * for values mutated after they were set.
  */
 export function assertStorable(key: string, value: unknown): void {
-  if (isPlainJson(value, 0)) return;
-  explainRefusal(value, key, key, 0, new Set());
+  if (!isPlainJson(value, 0)) refuse(value, key, key);
 }
 
 const subject = (rootKey: string | null): string =>
