@@ -19,14 +19,14 @@ the session code building and dispatching six events per request: in-process (\`
 The agent's own part, alone (\`bench/agent-listener.ts\`: the six events into the hub, a client that reads
 nothing), was 14.7 µs/request for summaries and 55 µs for everything before the work below.
 
-**Agent-cost work (this section's run, 2026-12-02, load 13–23 on 2 cores).** Summaries are written field by field
+**Agent-cost work (2026-12-02).** Summaries are written field by field
 (\`summary-json.ts\`, not JSON.stringify of \`{ seq, event }\`) and the replay ring keeps only their text; the
 lost-update tracker keeps a save only while another request on that session is in flight (with one request at a time
 per session nothing outlives its request); handles come from prepared HMAC pads. A/B in one process
 (\`BENCH_BASE=<checkout of feed4ff> npx tsx bench/agent-listener.ts\`, 9 interleaved rounds, medians of the agent's
-µs/request): summaries 14.7 → 13.2 µs, everything 55.1 → 31.3 µs. The HTTP table above was run at the same time as the
+µs/request): summaries 14.7 → 13.2 µs, everything 55.1 → 31.3 µs. An HTTP run of this bench beside the
 same bench on feed4ff's agent (3 rounds each, both at once, load 13–23: every request cost ~6× its quiet-machine CPU,
-so these cannot resolve 5 %): one client on summaries +1,237 → +642 µs/request over no agent, everything +563 → +653;
+so it cannot resolve 5 %; the table above is a later run on a quiet machine): one client on summaries +1,237 → +642 µs/request over no agent, everything +563 → +653;
 mutation-to-client p99 22.2 → 1.4 ms. The goal (≤ 5 % while one client streams) is not met: the events the session
 code builds for a request nobody watches cost more than 5 % by themselves.
 
