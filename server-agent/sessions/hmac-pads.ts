@@ -4,7 +4,10 @@
  * costs more than hashing a 300-byte session twice; crypto.hash over buffers kept per key does not.
  * The result is the same MAC (test/sessions/hmac-pads.test.ts checks it against createHmac).
  */
-import { createHash, createHmac, hash } from 'node:crypto';
+// crypto.hash (Node 20.12+) through the namespace, not as a named import: on an older Node a missing
+// named export fails linking the whole package, before node-version.ts can name the minimum version.
+import * as nodeCrypto from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** RFC 2104's B, the input block of each digest signing.ts offers (OpenSSL names). */
 const BLOCK_BYTES: Readonly<Record<string, number>> = {
@@ -70,7 +73,11 @@ export class HmacKey {
     }
     const length = inner.write(message, block, 'utf8');
     // 'binary' (latin1) carries the digest's bytes as a string, without a Buffer allocation.
-    this.outer.write(hash(this.digest, inner.subarray(0, block + length), 'binary'), block, 'binary');
-    return hash(this.digest, this.outer, 'base64url');
+    this.outer.write(
+      nodeCrypto.hash(this.digest, inner.subarray(0, block + length), 'binary'),
+      block,
+      'binary',
+    );
+    return nodeCrypto.hash(this.digest, this.outer, 'base64url');
   }
 }

@@ -55,6 +55,8 @@ const EXTRA_NODES = ['22', '24'].map((major) => ({
   path: join(REPO, `.cache/node/${major}/bin/node`),
 }));
 const HAS_NODE_SQLITE = !!process.getBuiltinModule('node:sqlite');
+/** A Node older than engines allows, for the one-line refusal (.ci/run downloads it; nothing else runs on it). */
+const OLD_NODE = { major: '18', path: join(REPO, '.cache/node/18/bin/node') };
 
 let packed: Packed;
 let root: string;
@@ -256,6 +258,41 @@ describe('I10 bad input at createSessions (installed package, CommonJS)', () => 
     expect(result.postgres).toEqual(improperly(/npm install pg/));
     expect(result.redis).toEqual(improperly(/npm install ioredis/));
     expect(result.unknownEngine).toEqual(improperly(/SESSION_ENGINE "mongo"/));
+  });
+});
+
+describe('I10 an unsupported Node: one line naming the minimum version (installed package)', () => {
+  const line =
+    /^sessionscope needs Node\.js 20\.19\.0 or newer; this is Node\.js v18\.\d+\.\d+\. Upgrade Node/;
+
+  it(`Node ${OLD_NODE.major}: import, require and the CLI each refuse with the minimum version`, (context) => {
+    if (!existsSync(OLD_NODE.path)) {
+      if (IN_CI)
+        throw new Error(
+          `.ci/run downloads Node ${OLD_NODE.major} into .cache/node/${OLD_NODE.major}; it is missing`,
+        );
+      return context.skip(
+        `Node ${OLD_NODE.major} is not in .cache/node/${OLD_NODE.major} (.ci/run downloads it)`,
+      );
+    }
+    const dir = app('bare').dir;
+    // ES modules link every static import before any module runs: a named import of a newer built-in
+    // export anywhere in the package would fail there, before node-version.js could say why.
+    const esm = runScript(OLD_NODE.path, ['--input-type=module', '-e', "await import('sessionscope')"], dir);
+    expect(esm.status, esm.output).not.toBe(0);
+    expect(esm.output.split('\n').find((l) => l.startsWith('Error'))).toMatch(
+      /^Error: sessionscope needs Node\.js 20\.19\.0/,
+    );
+    const cjs = runScript(OLD_NODE.path, ['-e', "require('sessionscope')"], dir);
+    expect(cjs.status, cjs.output).not.toBe(0);
+    expect(cjs.output.split('\n').find((l) => l.startsWith('Error'))).toMatch(
+      /^Error: sessionscope needs Node\.js 20\.19\.0/,
+    );
+    // The command prints exactly the line, nothing else.
+    const cli = runScript(OLD_NODE.path, ['node_modules/sessionscope/bin/sessionscope.js', '--version'], dir);
+    expect(cli.status).toBe(1);
+    expect(cli.output).toMatch(line);
+    expect(cli.output.trimEnd().split('\n')).toHaveLength(1);
   });
 });
 
