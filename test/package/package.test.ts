@@ -227,6 +227,23 @@ describe('I10 the packed tarball', () => {
     expect(existsSync(installed('bare', 'manifest.json'))).toBe(false);
   });
 
+  it('the UI bundles are production builds, whatever NODE_ENV packs them (this pack runs under NODE_ENV=test)', () => {
+    // A development build (Vite honours an inherited NODE_ENV) is larger and embeds the build
+    // machine's absolute source paths (jsxDEV's __source); prepack pins NODE_ENV=production.
+    expect(process.env.NODE_ENV).toBe('test');
+    const scripts: string[] = [];
+    const walk = (path: string) => {
+      for (const entry of readdirSync(path, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(path, entry.name));
+        else if (entry.name.endsWith('.js')) scripts.push(join(path, entry.name));
+      }
+    };
+    walk(installed('bare', 'dist/inspector'));
+    walk(installed('bare', 'dist/extension'));
+    expect(scripts.length).toBeGreaterThan(3);
+    for (const file of scripts) expect(readFileSync(file, 'utf8'), file).not.toContain(packed.dir);
+  });
+
   it('npm install --omit=dev of the tarball alone pulls no driver and nothing to compile; footprint recorded', () => {
     for (const name of ['better-sqlite3', 'pg', 'ioredis', 'prebuild-install', 'node-gyp'])
       expect(existsSync(join(app('bare').dir, 'node_modules', name)), name).toBe(false);
