@@ -12,7 +12,7 @@
  * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles the
  * app process over each measured window (bench/agent-server.ts).
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,6 +32,20 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** 3 s cells (not the suite's 2 s): the per-request CPU figure settles better. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 setLogSink(() => {});
+
+/**
+ * BENCH_PIN=1: the app process on CPU 0, this process (autocannon) and the streaming clients on the
+ * last CPU. On a 2-core machine, three busy processes otherwise share two cores, and the app's CPU
+ * time per request grows with the preemptions and cold caches a client's parsing causes, which is
+ * the machine's cost of running the browser beside the app, not the agent's work. Pinned, the app's
+ * CPU µs/request is its own; the unpinned run (the default) is what one shared box shows.
+ */
+const PIN = process.env.BENCH_PIN === '1' && cpus().length >= 2;
+const OTHERS_CPU = String(cpus().length - 1);
+function pin(pid: number, cpu: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+}
+if (PIN) pin(process.pid, OTHERS_CPU);
 
 type Mode = 'none' | 'attached' | 'summary' | 'full' | 'summary5' | 'full5';
 const MODES: Mode[] = ['none', 'attached', 'summary', 'full', 'summary5', 'full5'];
@@ -212,6 +226,7 @@ async function runCell(mode: Mode): Promise<CellResult> {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (PIN && server.pid !== undefined) pin(server.pid, '0');
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
       server.once('message', resolve);
@@ -358,7 +373,11 @@ const perRound = (values: Record<Mode, number[]>, digits: number) =>
   modes.map((mode) => `${mode} ${values[mode].map((v) => fmt(v, digits)).join(' / ')}`).join('; ');
 const perFrame = (kind: 'summary' | 'full') => (streamed[kind] / Math.max(1, frames[kind])).toFixed(1);
 
-const body = `Command: \`npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell after ${WARMUP_SECONDS} s of warm-up (medians), ${CONNECTIONS} connections.
+const pinning = PIN
+  ? `Pinned (\`BENCH_PIN=1\`): the app process on CPU 0; autocannon and the streaming clients on CPU ${OTHERS_CPU}, so the app's CPU time is not inflated by a client's parsing preempting it (the developer's browser runs on other cores of a normal machine).`
+  : 'Not pinned: the app, autocannon and the clients share every core (`BENCH_PIN=1` puts the app on a core of its own).';
+const body = `Command: \`${PIN ? 'BENCH_PIN=1 ' : ''}npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell after ${WARMUP_SECONDS} s of warm-up (medians), ${CONNECTIONS} connections.
+${pinning}
 Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a run, not across runs).
 
 node:http + \`sessions.middleware()\` on SQLite; every request loads the session, increments a counter and saves
