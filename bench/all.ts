@@ -52,7 +52,9 @@ for (const section of SECTIONS) {
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   if (run.status !== 0) {
-    process.stderr.write(`bench ${section.name} failed (exit ${run.status ?? run.signal}) after ${seconds} s\n`);
+    process.stderr.write(
+      `bench ${section.name} failed (exit ${run.status ?? run.signal}) after ${seconds} s\n`,
+    );
     process.exit(1);
   }
   process.stderr.write(`== bench ${section.name}: ${seconds} s\n`);
