@@ -200,6 +200,10 @@ describe.skipIf(!redisUp)('F1 agent bus on Redis (private redis-server)', () => 
     await Promise.all([pair.a.agent.ready, pair.b.agent.ready]);
     const client = await Client.ready(pair.a.agent.wsUrl, pair.a.agent.token);
     await until(() => (busOf(client)?.processes.length ?? 0) >= 2);
+    const bBus = pair.b.agent.hub.link!.bus;
+    // B publishes only once it has heard that A has a client (presence crosses the bus): frozen
+    // before that, B never publishes and nothing can be dropped (CI at load 10 on Node 24).
+    await until(() => bBus.interested, { timeoutMs: 10_000 });
     // Freeze redis-server (SIGSTOP): sockets stay open, nothing is answered.
     redis!.freeze();
     try {
@@ -216,7 +220,6 @@ describe.skipIf(!redisUp)('F1 agent bus on Redis (private redis-server)', () => 
         await new Promise((resolve) => setImmediate(resolve));
       }
       expect(slowest).toBeLessThan(50);
-      const bBus = pair.b.agent.hub.link!.bus;
       await until(() => bBus.counters.dropped > 0, { timeoutMs: 8000 });
     } finally {
       redis!.thaw();
