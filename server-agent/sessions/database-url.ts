@@ -56,7 +56,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1];
   if (scheme) {
     const hint = /^mysql|^mariadb|^oracle|^mssql/i.test(scheme)
-      ? ` Django's ${scheme} backend has no driver here;`
+      ? ` Django's ${scheme} backend has no driver here.`
       : '';
     throw new ImproperlyConfigured(
       `DATABASE_URL scheme "${scheme}:" is not supported by the db engine.${hint} ${SUPPORTED}`,
