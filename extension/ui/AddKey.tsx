@@ -1,14 +1,15 @@
 /** The form under the tree that adds a top-level key with a JSON value. */
 import { useState } from 'preact/hooks';
 import { parseJsonInput } from './tree-model.js';
-import { useApp } from './use-store.js';
+import { useApp, useWritesOff } from './use-store.js';
 
 export function AddKey() {
   const { store } = useApp();
   const [key, setKey] = useState('');
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const add = (e: Event): void => {
+  const writesOff = useWritesOff();
+  const add = async (e: Event): Promise<void> => {
     e.preventDefault();
     if (!key.trim()) {
       setError('Name the key to add.');
@@ -19,13 +20,21 @@ export function AddKey() {
       setError(parsed.error);
       return;
     }
+    if (writesOff) {
+      setError(`${writesOff} Nothing was sent.`);
+      return;
+    }
     setError(null);
-    setKey('');
-    setText('');
-    void store.setValue(key.trim(), parsed.value);
+    // The fields empty only once the agent took the key; a refused or lost write keeps them.
+    if (await store.setValue(key.trim(), parsed.value)) {
+      setKey('');
+      setText('');
+    } else {
+      setError(store.state.lastFailure?.message ?? 'The agent did not take the key; your text is kept.');
+    }
   };
   return (
-    <form class="add-key" onSubmit={add}>
+    <form class="add-key" onSubmit={(e) => void add(e)}>
       <input
         aria-label="New key"
         placeholder="key"
@@ -38,7 +47,9 @@ export function AddKey() {
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
       />
-      <button type="submit">Add</button>
+      <button type="submit" {...(writesOff ? { disabled: true, title: writesOff } : {})}>
+        Add
+      </button>
       {error && (
         <div class="inline-error" role="alert">
           {error}

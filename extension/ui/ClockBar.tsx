@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { formatDuration } from '../client/hints.js';
 import { sessionNow } from '../client/state.js';
 import { formatDate } from './format.js';
-import { useApp, useStoreState, useTicker } from './use-store.js';
+import { useApp, useStoreState, useTicker, useWritesOff } from './use-store.js';
 import './clock.css';
 
 const PRESETS: [string, number][] = [
@@ -20,6 +20,7 @@ export function ClockBanner() {
   const { store } = useApp();
   const clock = useStoreState((s) => s.clock);
   const local = useTicker(1000);
+  const writesOff = useWritesOff();
   if (clock.offsetSeconds === 0 && !clock.frozen) return null;
   const sign = clock.offsetSeconds < 0 ? '−' : '+';
   return (
@@ -27,7 +28,11 @@ export function ClockBanner() {
       Virtual clock {sign}
       {formatDuration(Math.abs(clock.offsetSeconds))}
       {clock.frozen ? ' (frozen)' : ''} · session time {formatDate(sessionNow(clock, local))}
-      <button type="button" onClick={() => void store.resetClock()}>
+      <button
+        type="button"
+        {...(writesOff ? { disabled: true, title: writesOff } : {})}
+        onClick={() => void store.resetClock()}
+      >
         Reset to real time
       </button>
     </div>
@@ -37,12 +42,14 @@ export function ClockBanner() {
 export function ClockControls({ readOnly }: { readOnly: boolean }) {
   const { store } = useApp();
   const [custom, setCustom] = useState('');
+  const writesOff = useWritesOff();
   if (readOnly) return null;
+  const off = writesOff ? { disabled: true, title: writesOff } : {};
   return (
     <fieldset class="clock-controls" aria-label="Clock travel">
       <span class="muted">Travel</span>
       {PRESETS.map(([label, seconds]) => (
-        <button key={label} type="button" onClick={() => void store.travel(seconds)}>
+        <button key={label} type="button" {...off} onClick={() => void store.travel(seconds)}>
           {label}
         </button>
       ))}
@@ -50,7 +57,7 @@ export function ClockControls({ readOnly }: { readOnly: boolean }) {
         onSubmit={(e) => {
           e.preventDefault();
           const seconds = Number(custom);
-          if (Number.isFinite(seconds) && seconds !== 0) void store.travel(seconds);
+          if (!writesOff && Number.isFinite(seconds) && seconds !== 0) void store.travel(seconds);
         }}
       >
         <input
@@ -60,7 +67,9 @@ export function ClockControls({ readOnly }: { readOnly: boolean }) {
           value={custom}
           onInput={(e) => setCustom(e.currentTarget.value)}
         />
-        <button type="submit">Go</button>
+        <button type="submit" {...off}>
+          Go
+        </button>
       </form>
     </fieldset>
   );

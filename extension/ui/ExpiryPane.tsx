@@ -4,7 +4,7 @@ import type { ExpiryInput, SessionView } from '../../server-agent/agent/protocol
 import type { ClientState } from '../client/state.js';
 import { Countdown } from './Countdown.js';
 import { formatDate } from './format.js';
-import { useApp } from './use-store.js';
+import { useApp, useWritesOff } from './use-store.js';
 import './expiry.css';
 
 const POLICY_TEXT: Record<SessionView['expiry']['policy'], string> = {
@@ -47,9 +47,12 @@ export function ExpiryPane({ view, clock, expired, readOnly }: ExpiryPaneProps) 
   const [form, setForm] = useState<Form>('idle');
   const [text, setText] = useState('5');
   const [error, setError] = useState<string | null>(null);
+  const writesOff = useWritesOff();
+  const off = writesOff ? { disabled: true, title: writesOff } : {};
   const { expiry } = view;
   const apply = (e: Event): void => {
     e.preventDefault();
+    if (writesOff) return;
     const parsed = toExpiryInput(form, text);
     if (!parsed.ok) {
       setError(parsed.error);
@@ -114,8 +117,10 @@ export function ExpiryPane({ view, clock, expired, readOnly }: ExpiryPaneProps) 
               onInput={(e) => setText(e.currentTarget.value)}
             />
           )}
-          <button type="submit">Set expiry</button>
-          <button type="button" class="danger" onClick={() => void store.sessionOp('expireNow')}>
+          <button type="submit" {...off}>
+            Set expiry
+          </button>
+          <button type="button" class="danger" {...off} onClick={() => void store.sessionOp('expireNow')}>
             Expire now
           </button>
           {error && (

@@ -8,7 +8,7 @@ import { CookiePane } from './CookiePane.js';
 import { ExpiryPane } from './ExpiryPane.js';
 import { formatBytes, shortHandle } from './format.js';
 import { Tree } from './Tree.js';
-import { useApp, useStoreState } from './use-store.js';
+import { useApp, useStoreState, useWritesOff } from './use-store.js';
 
 function useBrowserCookie(
   origin: string | null,
@@ -50,6 +50,7 @@ export function SessionTab({
   const settings = state.welcome?.session;
   const readOnly = state.welcome?.readOnly ?? true;
   const selected = state.selected;
+  const writesOff = useWritesOff();
   const lookup = useBrowserCookie(origin, settings?.cookieName, view?.revision ?? String(state.lastSeq));
   const server = selected ? (state.cookies[selected] ?? null) : null;
   const hints = mismatchHints({
@@ -103,11 +104,17 @@ export function SessionTab({
       </div>
       {state.lastFailure && (
         <div class="failure" role="alert" data-testid="nack">
-          {state.lastFailure.op} refused ({state.lastFailure.code}): {state.lastFailure.message}. The change
-          was rolled back.
+          {state.lastFailure.op} refused ({state.lastFailure.code}):{' '}
+          {state.lastFailure.message.replace(/\.+$/, '')}. The change was rolled back.
           <button type="button" class="link" onClick={() => store.clearFailure()}>
             dismiss
           </button>
+        </div>
+      )}
+      {writesOff && state.welcome && (
+        <div class="offline-note" role="status" data-testid="offline-note">
+          The agent is not connected: what you see is what it last sent and may be out of date. Writes are off
+          until it reconnects; the panel reconnects and reloads this session by itself.
         </div>
       )}
       {!selected && (
@@ -162,10 +169,21 @@ export function SessionTab({
             />
             {!readOnly && (
               <>
-                <button type="button" onClick={() => void cycleKey()}>
+                <button
+                  type="button"
+                  disabled={writesOff !== null}
+                  {...(writesOff ? { title: writesOff } : {})}
+                  onClick={() => void cycleKey()}
+                >
                   Cycle key
                 </button>
-                <button type="button" class="danger" onClick={() => setConfirmFlush(true)}>
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={writesOff !== null}
+                  {...(writesOff ? { title: writesOff } : {})}
+                  onClick={() => setConfirmFlush(true)}
+                >
                   Flush…
                 </button>
               </>
@@ -178,6 +196,8 @@ export function SessionTab({
               <button
                 type="button"
                 class="danger"
+                disabled={writesOff !== null}
+                {...(writesOff ? { title: writesOff } : {})}
                 onClick={() => {
                   setConfirmFlush(false);
                   void store.sessionOp('flush');

@@ -9,13 +9,13 @@ import { pathKey } from '../client/state.js';
 import { formatBytes } from './format.js';
 import { Node } from './TreeNode.js';
 import { fullValue, needsFetch, parseJsonInput } from './tree-model.js';
-import { useApp, useStoreState } from './use-store.js';
+import { useApp, useStoreState, useWritesOff } from './use-store.js';
 
 export function TopRow(props: { name: string; preview: ValuePreview; readOnly: boolean }) {
   const { store } = useApp();
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const connected = useStoreState((s) => s.status === 'open');
+  const writesOff = useWritesOff();
   const fetched = useStoreState((s) => s.values)[pathKey([props.name])];
   const maxFetch = useStoreState((s) => s.welcome?.limits.maxFetchBytes ?? 0);
   const editor = useRef<HTMLTextAreaElement>(null);
@@ -34,6 +34,12 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
     if (whole === undefined) {
       const got = await store.loadValue([props.name]);
       whole = got ? fullValue(got) : undefined;
+    }
+    if (whole === undefined && writesOff) {
+      setError(
+        `Not connected to the agent: ${props.name} is held only as a preview here, so it opens in the editor once the agent is back.`,
+      );
+      return;
     }
     if (whole === undefined) {
       setError(
@@ -56,10 +62,8 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
       setError(parsed.error);
       return;
     }
-    if (!connected) {
-      setError(
-        'Not connected to the agent: nothing was sent. Your text stays here; save again once connected.',
-      );
+    if (writesOff) {
+      setError(`${writesOff} Nothing was sent; save again once connected.`);
       return;
     }
     setError(null);
@@ -87,8 +91,9 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
             <button
               type="button"
               class="icon"
-              title={`Pop ${props.name}`}
+              title={writesOff ?? `Pop ${props.name}`}
               aria-label={`Pop ${props.name}`}
+              disabled={writesOff !== null}
               onClick={() => void store.pop(props.name)}
             >
               ✕
@@ -126,7 +131,8 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
             <button
               type="button"
               onClick={() => void save()}
-              title={connected ? undefined : 'Not connected to the agent'}
+              disabled={writesOff !== null}
+              {...(writesOff ? { title: writesOff } : {})}
             >
               Save
             </button>
@@ -134,9 +140,7 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
               Cancel
             </button>
             <span class="muted">
-              {connected
-                ? 'Enter saves (Shift+Enter: new line), Esc cancels, Tab moves on'
-                : 'Not connected to the agent: writes wait; your text is kept'}
+              {writesOff ?? 'Enter saves (Shift+Enter: new line), Esc cancels, Tab moves on'}
             </span>
           </div>
           {error && (

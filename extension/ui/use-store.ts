@@ -31,6 +31,19 @@ export function useStoreState<T>(select: (state: ClientState) => T): T {
   return value;
 }
 
+/** Why writes to the agent are off: said on every write control while it is not connected. */
+export const WRITES_OFF =
+  'Not connected to the agent: writes are off until it reconnects (it retries by itself); what you typed is kept.';
+
+/**
+ * Null while the agent is connected, else the reason writes are off (WRITES_OFF). Write controls
+ * are disabled with it as their title, so nothing is sent to an agent that is not there.
+ */
+export function useWritesOff(): string | null {
+  const open = useStoreState((s) => s.status === 'open');
+  return open ? null : WRITES_OFF;
+}
+
 /** Re-renders every `ms` milliseconds (countdowns). */
 export function useTicker(ms: number, now: () => number = Date.now): number {
   const [tick, setTick] = useState(now);

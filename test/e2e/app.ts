@@ -13,8 +13,14 @@ export interface E2eApp {
   origin: string;
   sessions: Sessions;
   agent: AgentHandle;
-  /** The app restarted as far as the agent can tell: the old one says goodbye, a new one (new token) takes over. */
-  restartAgent(): Promise<AgentHandle>;
+  /**
+   * The app restarted as far as the agent can tell: the old one says goodbye, a new one takes over
+   * (a new token, or with `keepToken` the same one, as the token file gives a `tsx watch` restart).
+   */
+  restartAgent(options?: { keepToken?: boolean }): Promise<AgentHandle>;
+  /** The agent gone (the app still serving pages) until `startAgent` brings it back on the same token. */
+  stopAgent(): Promise<void>;
+  startAgent(): AgentHandle;
   close(): Promise<void>;
 }
 
@@ -74,9 +80,17 @@ export async function startApp(): Promise<E2eApp> {
     get agent() {
       return agent;
     },
-    async restartAgent() {
+    async restartAgent(options = {}) {
+      const { token } = agent;
       await agent.close();
-      agent = attachAgent(server, sessions, { announce: false });
+      agent = attachAgent(server, sessions, { announce: false, ...(options.keepToken ? { token } : {}) });
+      return agent;
+    },
+    async stopAgent() {
+      await agent.close();
+    },
+    startAgent() {
+      agent = attachAgent(server, sessions, { announce: false, token: agent.token });
       return agent;
     },
     async close() {

@@ -4,7 +4,7 @@
  * the agent attached. Screenshots go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,6 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    mkdirSync(resolve(root, 'docs/img'), { recursive: true });
     execFileSync('npm', ['run', '-s', 'build:ui'], { cwd: root, stdio: 'ignore' });
     app = await startApp();
     browser = await launch();
@@ -126,6 +125,27 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
         return { background: style.backgroundColor, border: style.borderTopWidth };
       });
     expect(link).toEqual({ background: 'rgba(0, 0, 0, 0)', border: '0px' });
+    // The row's ✎ and ✕ sit beside the value (not at the far edge) and show without a hover.
+    await panel.mouse.move(0, 0);
+    const place = await row('user').evaluate((el) => {
+      const value = el.querySelector('.value')!.getBoundingClientRect();
+      const edit = el.querySelector('button[title="Edit user as JSON"]')!;
+      const actions = edit.closest('.row-actions')!;
+      return {
+        gap: edit.getBoundingClientRect().left - value.right,
+        rowRight: el.getBoundingClientRect().right,
+        editRight: edit.getBoundingClientRect().right,
+        opacity: Number(getComputedStyle(actions).opacity),
+      };
+    });
+    expect(place.gap).toBeGreaterThanOrEqual(0);
+    expect(place.gap).toBeLessThan(40);
+    expect(place.rowRight - place.editRight).toBeGreaterThan(100);
+    expect(place.opacity).toBeGreaterThan(0.3);
+    await row('user').focus();
+    expect(
+      await row('user').evaluate((el) => Number(getComputedStyle(el.querySelector('.row-actions')!).opacity)),
+    ).toBe(1);
   });
 
   it('edits a value in the panel and the app renders it on reload', async () => {
@@ -144,11 +164,40 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await expect.poll(() => appText('theme')).toBe('dark');
     await row('cart').click();
     await row('cart').press('ArrowRight');
+    // The README image comes from the real-DevTools run only (test/e2e/devtools, UPDATE_SCREENSHOTS=1).
     await shot('panel-edited');
-    // The README image is refreshed on request only, so a test run leaves the work tree clean.
-    const readmeImage = resolve(root, 'docs/img/panel.png');
-    if (process.env.UPDATE_SCREENSHOTS || !existsSync(readmeImage))
-      copyFileSync(`${shots}/panel-edited.png`, readmeImage);
+  });
+
+  it('U11 the agent gone mid-edit: writes disabled with the reason, the typed value kept; back, it resyncs and saves', async () => {
+    await row('user').hover();
+    await panel.getByTitle('Edit user as JSON').click();
+    await panel.getByLabel('JSON value of user').fill('"offline bob"');
+    await app.stopAgent();
+    await expect.poll(() => panel.getByTestId('connection-status').textContent()).toBe('Reconnecting…');
+    await panel.getByTestId('offline-note').waitFor();
+    for (const name of ['Save', 'Cycle key', 'Flush…', 'Set expiry', 'Expire now', 'Add'])
+      expect(await panel.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
+    expect(await panel.getByLabel('Pop user').isDisabled()).toBe(true);
+    expect(await panel.getByRole('button', { name: 'Save' }).getAttribute('title')).toMatch(
+      /Not connected to the agent: writes are off until it reconnects/,
+    );
+    await panel.getByLabel('JSON value of user').press('Enter');
+    expect(await panel.locator('.editor .inline-error').textContent()).toMatch(/Nothing was sent/);
+    await shot('panel-offline');
+    // The app edits the session while the agent is away: the panel must resync, not keep its old view.
+    const key = (await sessionCookie())!.value;
+    const s = app.sessions.open(key);
+    await s.set('theme', 'sepia');
+    await s.save();
+    app.startAgent();
+    await expect
+      .poll(() => panel.getByTestId('connection-status').textContent(), { timeout: 15_000 })
+      .toBe('Connected');
+    await panel.getByTestId('offline-note').waitFor({ state: 'detached' });
+    await expect.poll(() => row('theme').textContent()).toContain('"sepia"');
+    expect(await panel.getByLabel('JSON value of user').inputValue()).toBe('"offline bob"');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => appText('user')).toBe('offline bob');
   });
 
   it('pops a key, then flushes: the next request is anonymous and the cookie is deleted', async () => {

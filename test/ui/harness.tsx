@@ -36,7 +36,7 @@ export function scriptedAgent(
   return transport;
 }
 
-export async function connectedStore(sessionView: SessionView) {
+export async function connectedStore(sessionView: SessionView, retry?: { baseMs: number; maxMs: number }) {
   const commands: CommandMessage[] = [];
   const transport = scriptedAgent((m, agent) => {
     commands.push(m);
@@ -45,7 +45,7 @@ export async function connectedStore(sessionView: SessionView) {
         agent.push({ v: 1, type: 'ack', id: m.id, op: 'getSession', result: sessionView }),
       );
   });
-  const store = new ClientStore({ client: 'test' });
+  const store = new ClientStore({ client: 'test', ...(retry ? { retry } : {}) });
   store.connect(transport);
   await tick();
   await tick();
