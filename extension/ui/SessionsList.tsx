@@ -2,7 +2,7 @@
  * Every session in the store, paged and searchable. The search runs in the agent over the whole
  * store (handle prefix, key names at any depth, redacted values), a bounded scan per request.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatBytes, formatDate, shortHandle } from './format.js';
 import { useApp, useStoreState } from './use-store.js';
 import './sessions-list.css';
@@ -13,9 +13,14 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
   const connected = useStoreState((s) => s.status === 'open');
   const canList = useStoreState((s) => s.welcome?.session.store.list ?? false);
   const [query, setQuery] = useState(sessions.query);
+  // Typing waits for a 200 ms pause before it asks the agent; opening the tab (or reconnecting)
+  // asks at once, so the first page does not sit out a debounce nobody typed into.
+  const typed = useRef(false);
   useEffect(() => {
     if (!connected || !canList) return;
-    const timer = setTimeout(() => void store.listSessions(query), 200);
+    const delay = typed.current ? 200 : 0;
+    typed.current = false;
+    const timer = setTimeout(() => void store.listSessions(query), delay);
     return () => clearTimeout(timer);
   }, [query, connected, canList, store]);
   if (!canList) return <div class="empty">This store cannot list its sessions (e.g. signed cookies).</div>;
@@ -27,7 +32,10 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
           aria-label="Search sessions"
           placeholder="Search handle, key or value"
           value={query}
-          onInput={(e) => setQuery(e.currentTarget.value)}
+          onInput={(e) => {
+            typed.current = true;
+            setQuery(e.currentTarget.value);
+          }}
         />
         <span class="muted" data-testid="sessions-count">
           {sessionsCount(sessions)}
