@@ -18,10 +18,15 @@ import { type ClientState, type PendingChange, pathKey } from './state.js';
 
 export { CLIENT_VERSION, CommandError, type StoreOptions } from './connection.js';
 
+/** Tries of a rate-limited read after the first (0.25, 0.5, 1, 2, 4 s apart). */
+const READ_RETRIES = 5;
+
 export class ClientStore extends AgentConnection {
   private refetchQueued = false;
   private readAttempt = 0;
   private readTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The rate-limit notice a read put in `readProblem` (cleared by that read when it ends). */
+  private readNote: string | null = null;
 
   private async write<K extends CommandOp>(
     op: K,
@@ -109,45 +114,88 @@ export class ClientStore extends AgentConnection {
     return this.write('clockReset', {});
   }
 
+  /**
+   * A read the agent may refuse for a burst (rate_limited): said on the Session tab and retried with
+   * backoff (0.25 s → 4 s, 5 tries) instead of failing silently; any other failure is kept in
+   * `lastFailure` so the UI can say it. `still()` false (the selection or query moved on) stops it.
+   */
+  private async read<K extends 'getValue' | 'listSessions'>(
+    op: K,
+    body: CommandBodies[K],
+    what: string,
+    still: () => boolean,
+  ): Promise<CommandResults[K] | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.command(op, body);
+        if (this.readNote !== null && this.state.readProblem === this.readNote)
+          this.update({ readProblem: null });
+        this.readNote = null;
+        return result;
+      } catch (error) {
+        const failure = error instanceof CommandError ? error : new CommandError('internal', String(error));
+        if (failure.code === 'rate_limited' && attempt < READ_RETRIES && still()) {
+          const delay = Math.min(4000, 250 * 2 ** attempt);
+          this.readNote = `The agent rate-limited ${what}; retrying in ${(delay / 1000).toFixed(2)} s (attempt ${attempt + 1} of ${READ_RETRIES}).`;
+          this.update({ readProblem: this.readNote });
+          await new Promise((r) => setTimeout(r, delay));
+          if (still()) continue;
+        }
+        if (this.readNote !== null && this.state.readProblem === this.readNote)
+          this.update({ readProblem: null });
+        this.readNote = null;
+        if (failure.code !== 'disconnected' && still())
+          this.update({
+            lastFailure: { op, code: failure.code as 'internal', message: failure.message, at: this.now() },
+          });
+        return null;
+      }
+    }
+  }
+
   async loadValue(path: ValuePath): Promise<ValuePreview | null> {
     const session = this.state.selected;
     if (!session) return null;
-    try {
-      const { value } = await this.command('getValue', { session, path });
-      this.update((s) =>
-        s.selected === session ? { ...s, values: { ...s.values, [pathKey(path)]: value } } : s,
-      );
-      return value;
-    } catch {
-      return null;
-    }
+    const where = path.map(String).join(' › ');
+    const got = await this.read(
+      'getValue',
+      { session, path },
+      `fetching ${where}`,
+      () => this.state.selected === session,
+    );
+    if (!got) return null;
+    const { value } = got;
+    this.update((s) =>
+      s.selected === session ? { ...s, values: { ...s.values, [pathKey(path)]: value } } : s,
+    );
+    return value;
   }
 
   async listSessions(query: string, cursor: string | null = null): Promise<void> {
     this.update((s) => ({ ...s, sessions: { ...s.sessions, query, loading: true } }));
-    try {
-      const page = await this.command('listSessions', { query, field: 'any', cursor, limit: 50 });
-      // Typing fires a search per pause: an answer for a query the box no longer holds is dropped.
-      if (this.state.sessions.query !== query) return;
-      this.update((s) => ({
-        ...s,
-        sessions: {
-          items: cursor ? [...s.sessions.items, ...page.items] : page.items,
-          cursor: page.cursor,
-          total: page.total,
-          query,
-          scanned: (cursor ? s.sessions.scanned : 0) + page.scanned,
-          loading: false,
-        },
-      }));
-    } catch (error) {
+    const page = await this.read(
+      'listSessions',
+      { query, field: 'any', cursor, limit: 50 },
+      'the session list',
+      () => this.state.sessions.query === query,
+    );
+    // Typing fires a search per pause: an answer for a query the box no longer holds is dropped.
+    if (this.state.sessions.query !== query) return;
+    if (!page) {
       this.update((s) => ({ ...s, sessions: { ...s.sessions, loading: false } }));
-      if (error instanceof CommandError && error.code !== 'disconnected') {
-        this.update({
-          lastFailure: { op: 'listSessions', code: 'internal', message: error.message, at: this.now() },
-        });
-      }
+      return;
     }
+    this.update((s) => ({
+      ...s,
+      sessions: {
+        items: cursor ? [...s.sessions.items, ...page.items] : page.items,
+        cursor: page.cursor,
+        total: page.total,
+        query,
+        scanned: (cursor ? s.sessions.scanned : 0) + page.scanned,
+        loading: false,
+      },
+    }));
   }
 
   // ---- selection and view ------------------------------------------------------------------------

@@ -10,6 +10,9 @@ import { formatBytes, shortHandle } from './format.js';
 import { Tree } from './Tree.js';
 import { useApp, useStoreState, useWritesOff } from './use-store.js';
 
+/** Commands that only read: their failure changed nothing, so there is nothing to roll back. */
+const READS = new Set(['getValue', 'listSessions', 'getSession']);
+
 function useBrowserCookie(
   origin: string | null,
   name: string | undefined,
@@ -104,8 +107,9 @@ export function SessionTab({
       </div>
       {state.lastFailure && (
         <div class="failure" role="alert" data-testid="nack">
-          {state.lastFailure.op} refused ({state.lastFailure.code}):{' '}
-          {state.lastFailure.message.replace(/\.+$/, '')}. The change was rolled back.
+          {state.lastFailure.op} {READS.has(state.lastFailure.op) ? 'failed' : 'refused'} (
+          {state.lastFailure.code}): {state.lastFailure.message.replace(/\.+$/, '')}.
+          {READS.has(state.lastFailure.op) ? ' Nothing changed; try again.' : ' The change was rolled back.'}
           <button type="button" class="link" onClick={() => store.clearFailure()}>
             dismiss
           </button>

@@ -12,6 +12,8 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
   const sessions = useStoreState((s) => s.sessions);
   const connected = useStoreState((s) => s.status === 'open');
   const canList = useStoreState((s) => s.welcome?.session.store.list ?? false);
+  const readProblem = useStoreState((s) => s.readProblem);
+  const failure = useStoreState((s) => (s.lastFailure?.op === 'listSessions' ? s.lastFailure : null));
   const [query, setQuery] = useState(sessions.query);
   // Typing waits for a 200 ms pause before it asks the agent; opening the tab (or reconnecting)
   // asks at once, so the first page does not sit out a debounce nobody typed into.
@@ -44,6 +46,16 @@ export function SessionsList({ onOpen }: { onOpen(): void }) {
           Refresh
         </button>
       </div>
+      {readProblem && (
+        <div class="failure" role="status" data-testid="list-read-problem">
+          {readProblem}
+        </div>
+      )}
+      {failure && (
+        <div class="failure" role="alert">
+          Listing failed ({failure.code}): {failure.message.replace(/\.+$/, '')}. Press Refresh to try again.
+        </div>
+      )}
       <table class="grid sessions">
         <thead>
           <tr>

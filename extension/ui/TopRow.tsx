@@ -33,13 +33,15 @@ export function TopRow(props: { name: string; preview: ValuePreview; readOnly: b
     let whole: JsonValue | undefined = value;
     if (whole === undefined) {
       const got = await store.loadValue([props.name]);
-      whole = got ? fullValue(got) : undefined;
-    }
-    if (whole === undefined && writesOff) {
-      setError(
-        `Not connected to the agent: ${props.name} is held only as a preview here, so it opens in the editor once the agent is back.`,
-      );
-      return;
+      if (!got) {
+        setError(
+          writesOff
+            ? `Not connected to the agent: ${props.name} is held only as a preview here, so it opens in the editor once the agent is back.`
+            : `The agent did not send ${props.name} (${store.state.lastFailure?.message ?? 'no answer'}); press ✎ to try again.`,
+        );
+        return;
+      }
+      whole = fullValue(got);
     }
     if (whole === undefined) {
       setError(
