@@ -91,8 +91,11 @@ export function foldEvents(state: ClientState, events: SequencedEvent[], receive
     }
     const watched = state.watchedRequests;
     const ours = !watched || (event.requestId !== undefined && watched.includes(event.requestId));
-    // Follow any session a request touched (request.end itself may not name the session).
-    if (follow && ours && handle && event.requestId !== undefined && handle !== selected) {
+    // Follow any session an app request touched (request.end itself may not name the session).
+    // Agent commands ("a<client>.<id>", any client's) are not the page's requests: following them
+    // would snap the view back to the old key when a cycleKey's events arrive after its ack.
+    const command = event.requestId?.startsWith('a') ?? false;
+    if (follow && ours && !command && handle && event.requestId !== undefined && handle !== selected) {
       selected = handle;
       refetch = true;
     }

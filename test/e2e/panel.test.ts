@@ -234,7 +234,7 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await panel.getByTestId('clock-banner').waitFor({ state: 'detached' });
   });
 
-  it('does the same in the companion inspector, without the extension', async () => {
+  it('does the same in the companion inspector, without the extension; U1 its Cycle key keeps the visitor logged in', async () => {
     await page.goto(`${app.url}login?user=carol`);
     const inspector = await context.newPage();
     await inspector.goto(`${app.origin}/__sessionscope/#token=${app.agent.token}`);
@@ -247,6 +247,19 @@ describe.skipIf(!available)('DevTools panel and inspector in Chromium', () => {
     await inspector.getByLabel('JSON value of user').fill('"dave"');
     await inspector.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => appText('user')).toBe('dave');
+    // U1 from the inspector (no cookies API): the browser still holds the old key; the agent carries
+    // it forward once, so the next page is still logged in and its response sets the new key.
+    const before = (await sessionCookie())!.value;
+    const handle = await inspector.getByTestId('session-handle').textContent();
+    await inspector.getByRole('button', { name: 'Cycle key' }).click();
+    await expect.poll(() => inspector.getByTestId('session-handle').textContent()).not.toBe(handle);
+    expect((await sessionCookie())!.value).toBe(before);
+    expect(await appText('user')).toBe('dave');
+    const after = (await sessionCookie())!.value;
+    expect(after).not.toBe(before);
+    expect(await appText('user')).toBe('dave');
+    const stale = await fetch(app.url, { headers: { cookie: `sessionid=${before}` } });
+    expect(await stale.text()).toContain('anonymous');
     await inspector.getByRole('tab', { name: /All sessions/ }).click();
     await inspector.locator('table.sessions tbody tr').first().waitFor();
     await shot('inspector-sessions', inspector);

@@ -104,4 +104,48 @@ describe('U1 cycle key from the panel', () => {
     await tick();
     expect(store.state.selected).toBe('h_new');
   });
+
+  it('the inspector (following every request) stays on the new key through the cycle command’s own events', async () => {
+    const { store, transport, commands } = await connectedStore(view([]));
+    expect(store.state.watchedRequests).toBeNull();
+    const cycled = store.cycleKey();
+    await tick();
+    const command = commands.find((c) => c.op === 'cycleKey')!;
+    const requestId = `ac1.${command.id}`;
+    const at = 1_700_000_000_100;
+    transport.push({
+      v: 1,
+      type: 'ack',
+      id: command.id,
+      op: 'cycleKey',
+      result: { from: HANDLE, to: 'h_new', revision: 'r1' },
+    });
+    await cycled;
+    // What the agent emits for the command, after its ack (requestId "a<client>.<id>"): the old record loaded,
+    // the key cycled, the old record deleted. None of them is a request of the page to follow.
+    transport.push({
+      v: 1,
+      type: 'events',
+      after: 1,
+      through: 4,
+      events: [
+        seq(2, { type: 'session.loaded', at, requestId, session: HANDLE, outcome: 'hit', keys: 0, ms: 1 }),
+        seq(3, { type: 'session.keyCycled', at, requestId, session: 'h_new', from: HANDLE, to: 'h_new' }),
+        seq(4, { type: 'session.deleted', at, requestId, session: HANDLE }),
+      ],
+    });
+    await tick();
+    expect(store.state.selected).toBe('h_new');
+    expect(store.state.follow).toBe(true);
+    // An app request on the new key is still followed.
+    transport.push({
+      v: 1,
+      type: 'events',
+      after: 4,
+      through: 5,
+      events: [seq(5, requestEnd('r9', 'h_new'))],
+    });
+    await tick();
+    expect(store.state.selected).toBe('h_new');
+  });
 });
