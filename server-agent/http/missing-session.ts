@@ -3,8 +3,10 @@
  * it is still unset, and used to die with "Cannot read properties of undefined (reading 'get')".
  * Once an app creates the middleware, the prototype requests (or Koa contexts) inherit from answers
  * such reads with a stand-in whose every use throws ImproperlyConfigured naming the order fix. The
- * middleware's own assignment defines the real property on the request, so the stand-in is never
- * seen after it ran, and costs nothing on the normal path.
+ * middleware's own assignment goes through the guard's setter into a slot on the request, which the
+ * getter returns from then on, so the stand-in is never seen after it ran. A slot, not a property
+ * defined per request: Object.defineProperty on every request cost ~1 µs, most of what the
+ * middleware adds to a route that never touches the session (profiled on Koa).
  */
 import { createRequire } from 'node:module';
 import { IncomingMessage } from 'node:http';
@@ -12,6 +14,9 @@ import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../sessions/errors.js';
 
 const GUARD = Symbol.for('sessionscope.missingSessionGuard');
+/** Where an assigned `session` lives on a guarded request (shared by every copy of the package). */
+const SLOT = Symbol.for('sessionscope.session');
+type Slotted = { [SLOT]?: unknown };
 /** Annex B's __lookupGetter__: the chain walk without a descriptor object per level. */
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(name: string): unknown })
   .__lookupGetter__;
@@ -46,7 +51,9 @@ function standIn(message: string): object {
  */
 export function guardMissingSession(prototype: object, message: string, exempt?: () => boolean): void {
   if (Object.hasOwn(prototype, 'session')) return;
-  const get = function (this: object) {
+  const get = function (this: Slotted) {
+    // `in`, not undefined: an app may assign null or undefined itself (a logout), and reads that back.
+    if (SLOT in this) return this[SLOT];
     return exempt?.() ? undefined : standIn(message);
   };
   Object.defineProperty(get, GUARD, { value: true });
@@ -54,8 +61,8 @@ export function guardMissingSession(prototype: object, message: string, exempt?:
     configurable: true,
     enumerable: false,
     get,
-    set(this: object, value: unknown) {
-      Object.defineProperty(this, 'session', { value, writable: true, configurable: true, enumerable: true });
+    set(this: Slotted, value: unknown) {
+      this[SLOT] = value;
     },
   });
 }
@@ -68,14 +75,19 @@ export function sessionClaimed(target: object): boolean {
   // The common answer in one native lookup: the first `session` on the chain is the guard's getter
   // (a data property, ours or another library's, gives undefined here and takes the walk below).
   const getter = lookupGetter.call(target, 'session') as ((this: object) => unknown) | undefined;
-  if (getter && (getter as unknown as Record<symbol, unknown>)[GUARD]) return false;
+  if (getter && (getter as unknown as Record<symbol, unknown>)[GUARD]) return assigned(target);
   for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
     const descriptor = Object.getOwnPropertyDescriptor(o, 'session');
     if (!descriptor) continue;
-    if (descriptor.get && (descriptor.get as unknown as Record<symbol, unknown>)[GUARD]) return false;
+    if (descriptor.get && (descriptor.get as unknown as Record<symbol, unknown>)[GUARD]) return assigned(target);
     return 'value' in descriptor ? descriptor.value != null : true;
   }
   return false;
+}
+
+/** Through the guard: something was assigned (ours from a second installation, or another library's). */
+function assigned(target: object): boolean {
+  return (target as Slotted)[SLOT] != null;
 }
 
 /** express-session's "is there a session already?" probe must keep seeing nothing (both in one process). */

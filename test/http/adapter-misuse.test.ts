@@ -206,6 +206,25 @@ describe('U5 misordered middleware', () => {
     expect((await send(server.url)).status).toBe(500);
     expect(String(errors[0])).toMatch(/already set/);
   });
+
+  it('U5 after the middleware, req.session is what was last assigned, null included (an app logging out), never the stand-in', async () => {
+    const sessions = make();
+    const app = express();
+    const seen: unknown[] = [];
+    app.use(sessions.middleware());
+    app.get('/', (req, res) => {
+      seen.push(req.session === undefined ? 'undefined' : typeof req.session.get);
+      (req as { session: unknown }).session = null;
+      seen.push(req.session);
+      (req as { session: unknown }).session = undefined;
+      seen.push(req.session);
+      res.send('ok');
+    });
+    const server = await listen(createServer(app));
+    cleanup.push(() => server.close());
+    expect((await send(server.url)).status).toBe(200);
+    expect(seen).toEqual(['function', null, undefined]);
+  });
 });
 
 // Loaded without its type declarations, which would retype ctx.session.
