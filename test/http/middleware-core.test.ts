@@ -480,7 +480,7 @@ describe('events and request ids (ID-6: no raw key)', () => {
     });
   });
 
-  it('a cookie.deleted without a cookie key carries no session field', async () => {
+  it('a cookie.deleted after flush names the session the cookie held (its key, though the record is gone)', async () => {
     const sessions = manager({ SESSION_SAVE_EVERY_REQUEST: true });
     const key = await stored(sessions);
     const events = listen(sessions);
