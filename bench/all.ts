@@ -21,7 +21,7 @@ const SECTIONS: Section[] = [
   { name: 'codec', script: 'codec.ts' },
   { name: 'middleware', script: 'middleware.ts' },
   { name: 'stores', script: 'stores.ts', args: ['--write'] },
-  { name: 'agent', script: 'agent.ts', env: { BENCH_PIN: process.env.BENCH_PIN ?? '1' } },
+  { name: 'agent', script: 'agent.ts' },
   { name: 'agent-cost', script: 'agent-cost.ts' },
   { name: 'suite', script: 'suite.ts' },
   { name: 'cas', script: 'cas.ts', args: ['--write'] },
