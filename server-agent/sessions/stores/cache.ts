@@ -58,6 +58,8 @@ export interface SessionCache {
   readonly backend: CacheBackend;
   physicalKey(key: string): string;
   load(key: string): Promise<LoadResult>;
+  /** What a load would make of `raw` (a version a load returned): its data, judged against the clock. */
+  decode(raw: CacheValue): LoadResult;
   exists(key: string): Promise<boolean>;
   /** mustCreate → add (false when present); update → replace (false when gone); neither → set. */
   write(
@@ -110,6 +112,11 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
         if (text.charCodeAt(0) === 0xfffd) return raw(pickleReader);
         return withVersion(text, format.decode(text, context.clock.nowMs(), null));
       });
+    },
+    decode(raw) {
+      // A JSON-format store reads a pickle it meets as bytes (load above), so bytes are a pickle.
+      const reader = typeof raw !== 'string' && format === jsonFormat ? pickleReader : format;
+      return reader.decode(raw, context.clock.nowMs(), null);
     },
     exists: (key) => backend.has(physicalKey(key)),
     write(key, record, mode) {

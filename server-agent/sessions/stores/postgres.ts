@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { ImproperlyConfigured, StoreUnavailable } from '../errors.js';
 import type { SessionStore, StoreContext } from '../store.js';
-import { createSqlStore, type SqlDriver } from './sql.js';
+import { createSqlStore, type RowVersionReader, type SqlDriver } from './sql.js';
 import { redactUrl } from './url.js';
 
 type Pool = import('pg').Pool;
@@ -140,7 +140,7 @@ export function createPostgresDriver(
 export function createPostgresStore(
   context: StoreContext,
   options: Partial<PostgresDriverOptions> = {},
-): SessionStore {
+): SessionStore & RowVersionReader {
   let url = options.url ?? context.settings.databaseUrl;
   let schema = options.schema;
   const parsed = URL.canParse(url) ? new URL(url) : null;

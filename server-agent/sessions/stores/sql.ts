@@ -39,7 +39,13 @@ interface Row {
   expire_date: unknown;
 }
 
-export function createSqlStore(context: StoreContext, driver: SqlDriver): SessionStore {
+/** What cached_db asks of its database beyond the store contract (a cheap look at the row). */
+export interface RowVersionReader {
+  /** The row's session_data exactly as stored (its version), or null when there is no row; no decoding, expiry ignored. */
+  readVersion(key: string): Promise<string | null>;
+}
+
+export function createSqlStore(context: StoreContext, driver: SqlDriver): SessionStore & RowVersionReader {
   let ready: Promise<void> | null = null;
   const schema = () =>
     (ready ??= driver.ensureSchema().catch((error) => {
@@ -76,6 +82,14 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       if (decoded.problem) return { outcome: decoded.problem };
       // The row's text as stored (by Django too) is the version a compare-and-swap save compares.
       return { outcome: 'hit', data: decoded.data, expiresAt, version: row.session_data };
+    },
+
+    async readVersion(key) {
+      const { rows } = await run<Pick<Row, 'session_data'>>(
+        `SELECT session_data FROM ${TABLE} WHERE session_key = ?`,
+        [key],
+      );
+      return rows[0]?.session_data ?? null;
     },
 
     async exists(key) {

@@ -7,7 +7,7 @@ import { parseDatabaseUrl } from '../database-url.js';
 import { ImproperlyConfigured } from '../errors.js';
 import { parseIso } from '../expiry.js';
 import type { SessionStore, StoreContext } from '../store.js';
-import { createSqlStore, type SqlDriver } from './sql.js';
+import { createSqlStore, type RowVersionReader, type SqlDriver } from './sql.js';
 import { isBusy, whileBusy } from './sqlite-busy.js';
 import {
   loadSqliteEngine,
@@ -113,7 +113,7 @@ export function createSqliteStore(
   context: StoreContext,
   path = sqlitePathFromUrl(context.settings.databaseUrl),
   engine?: SqliteEngineName,
-): SessionStore {
+): SessionStore & RowVersionReader {
   return createSqlStore(
     context,
     createSqliteDriver(path, engine, {
