@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { BusInfo } from '../../server-agent/agent/protocol.js';
 import { type OwnRedis, startOwnRedis } from '../reliability/own-services.js';
+import { IN_CI } from '../helpers/services.js';
 import type { Client } from './harness.js';
 
 /** The shared server; each run works in a schema and bus channel of its own. */
@@ -39,9 +40,15 @@ export function busOf(client: Client): BusInfo | null {
   return bus;
 }
 
-/** A private redis-server, or null where none can start (the Redis tests then skip). */
+/**
+ * A private redis-server, or null where none can start (the Redis tests then skip); under CI
+ * (CI=true) a redis-server that cannot start fails the run instead, as a missing service does.
+ */
 export function ownRedisOrNull(): Promise<OwnRedis | null> {
-  return startOwnRedis().catch(() => null);
+  return startOwnRedis().catch((error: unknown) => {
+    if (IN_CI) throw new Error(`redis-server could not start; .ci/run must install it (${String(error)})`);
+    return null;
+  });
 }
 
 export async function dropSchema(schema: string): Promise<void> {

@@ -10,11 +10,11 @@ import pg from 'pg';
 import type { WireEvent } from '../../server-agent/agent/protocol.js';
 import { busChannel } from '../../server-agent/agent/bus-connect.js';
 import { postgresChannel } from '../../server-agent/agent/bus-postgres.js';
-import { portOpen } from '../helpers/services.js';
+import { requireService } from '../helpers/services.js';
 import { busOf, dropSchema, ownRedisOrNull, POSTGRES, until } from './bus-setup.js';
 import { Client, type Harness, quietLogs, startHarness } from './harness.js';
 
-const pgUp = await portOpen(5432);
+const pgUp = await requireService('PostgreSQL', 5432);
 let logs: ReturnType<typeof quietLogs>;
 beforeAll(() => {
   logs = quietLogs();

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusInfo } from '../../server-agent/agent/protocol.js';
 import { repoModule, repoPath, scratchDir, TSX_LOADER } from '../helpers/outside-checkout.js';
-import { portOpen } from '../helpers/services.js';
+import { requireService } from '../helpers/services.js';
 import { busOf, dropSchema, ownRedisOrNull, POSTGRES, until } from './bus-setup.js';
 import { Client } from './harness.js';
 
@@ -166,7 +166,7 @@ async function scenario(engine: string, env: Record<string, string>, inspectArgs
 
 const redis = await ownRedisOrNull();
 const redisUp = redis !== null;
-const pgUp = await portOpen(5432);
+const pgUp = await requireService('PostgreSQL', 5432);
 
 describe('C cluster: the demo under node:cluster, one inspector timeline with both workers', () => {
   afterAll(async () => redis?.stop());
