@@ -13,11 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachAgent } from '../server-agent/agent/agent.js';
 import { SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server-agent/agent/protocol.js';
-import { createSessions } from '../server-agent/create.js';
-import { createMiddlewareCore } from '../server-agent/http/middleware.js';
-import { setLogSink } from '../server-agent/sessions/log.js';
+import { attachAgent, createMiddlewareCore, createSessions, setLogSink } from './lib/library.js';
 import { listenOn } from './lib/measure.js';
 import { machineLine, writeSection } from './lib/report.js';
 

@@ -13,9 +13,7 @@ import { Session as InspectorSession } from 'node:inspector/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachAgent } from '../server-agent/agent/agent.js';
-import { createSessions } from '../server-agent/create.js';
-import { setLogSink } from '../server-agent/sessions/log.js';
+import { attachAgent, createSessions, setLogSink } from './lib/library.js';
 import { listenOn } from './lib/measure.js';
 
 export interface ServerReady {

@@ -23,6 +23,7 @@ import { type AgentMessage, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server
 import { createSessions, type Sessions } from '../server-agent/create.js';
 import { setLogSink } from '../server-agent/sessions/log.js';
 import { AGENT_NOTES } from './agent-notes.js';
+import { LIBRARY_BUILD } from './lib/library.js';
 import type { ServerReady } from './agent-server.js';
 import autocannon from 'autocannon';
 import { type Cell, CONNECTIONS, listenOn, WARMUP_SECONDS } from './lib/measure.js';
@@ -377,6 +378,7 @@ const pinning = PIN
   ? `Pinned (\`BENCH_PIN=1\`): the app process on CPU 0; autocannon and the streaming clients on CPU ${OTHERS_CPU}, so the app's CPU time is not inflated by a client's parsing preempting it (the developer's browser runs on other cores of a normal machine).`
   : 'Not pinned: the app, autocannon and the clients share every core (`BENCH_PIN=1` puts the app on a core of its own).';
 const body = `Command: \`${PIN ? 'BENCH_PIN=1 ' : ''}npx tsx bench/agent.ts\`, ${ROUNDS} rounds × ${SECONDS} s per cell after ${WARMUP_SECONDS} s of warm-up (medians), ${CONNECTIONS} connections.
+App measured: ${LIBRARY_BUILD} (\`npm run build\` first; before 2 December this bench ran the TypeScript source through tsx, whose keepNames adds a \`__name()\` call per closure made, several per request, which the package does not have).
 ${pinning}
 Machine: ${machineLine()}. Run: ${new Date().toISOString()}, load average at the end ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (a shared machine: other work was running, so compare ratios within a run, not across runs).
 

@@ -7,9 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Agent from '../../server-agent/agent/agent.js';
 import type * as Create from '../../server-agent/create.js';
 import type * as FastifyAdapter from '../../server-agent/http/fastify.js';
 import type * as KoaAdapter from '../../server-agent/http/koa.js';
+import type * as Middleware from '../../server-agent/http/middleware.js';
+import type * as Log from '../../server-agent/sessions/log.js';
 
 const fromSource = process.env.BENCH_FROM_SOURCE === '1';
 /** BENCH_DIST=<folder>/server-agent measures another build (an older commit's, for before/after). */
@@ -31,3 +34,9 @@ export const { fastifySessions } = (await import(
   new URL('http/fastify.js', root).href
 )) as typeof FastifyAdapter;
 export const { koaSessions } = (await import(new URL('http/koa.js', root).href)) as typeof KoaAdapter;
+export const { attachAgent } = (await import(new URL('agent/agent.js', root).href)) as typeof Agent;
+export const { createMiddlewareCore } = (await import(
+  new URL('http/middleware.js', root).href
+)) as typeof Middleware;
+/** The build's own log sink (a source import would silence another module instance). */
+export const { setLogSink } = (await import(new URL('sessions/log.js', root).href)) as typeof Log;
