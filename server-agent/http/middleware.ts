@@ -310,13 +310,14 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs(), state.secure);
     result.setCookie.push(cookie.header);
     if (state.requestId) {
+      const handle = sessionHandle(session);
       events.dispatch({
         type: 'cookie.set',
         at: clock.nowMs(),
         requestId: state.requestId,
-        session: sessionHandle(session),
+        session: handle,
         cookie: redactCookie(cookie.attributes),
-        header: redactHeader(cookie.header, cookie.attributes.value),
+        header: redactHeader(cookie.header, cookie.attributes),
       });
     }
     return 'saved';
@@ -374,7 +375,12 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     };
   }
 
-  function redactHeader(header: string, value: string): string {
-    return value ? header.replace(value, `‹${sessions.handles.handleFor(value)}›`) : header;
+  /** The header with its value shown as the handle: `name=value` always leads it (cookies.ts writes it so). */
+  function redactHeader(header: string, attributes: { name: string; value: string }): string {
+    const { name, value } = attributes;
+    if (!value) return header;
+    const valueAt = name.length + 1;
+    if (!header.startsWith(value, valueAt)) return header.replace(value, `‹${sessions.handles.handleFor(value)}›`);
+    return `${name}=‹${sessions.handles.handleFor(value)}›${header.slice(valueAt + value.length)}`;
   }
 }

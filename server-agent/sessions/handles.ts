@@ -18,7 +18,23 @@ export class SessionHandles {
   /** One request emits several events for the same key: remember the HMAC instead of redoing it. */
   private readonly handlesByKey = new Map<string, string>();
 
+  /**
+   * The last key asked for: one request asks for its key's handle seven times (its events, its
+   * cookie's redaction), and a string compare of 32 characters costs less than a Map lookup
+   * (profiled: the lookups were ~3 µs of a streamed request).
+   */
+  private lastKey: string | undefined;
+  private lastHandle = '';
+
   handleFor(key: string): string {
+    if (key === this.lastKey) return this.lastHandle;
+    const handle = this.lookup(key);
+    this.lastKey = key;
+    this.lastHandle = handle;
+    return handle;
+  }
+
+  private lookup(key: string): string {
     const known = this.handlesByKey.get(key);
     if (known !== undefined) return known;
     const handle = this.mac.base64url(key).slice(0, 16);
@@ -48,6 +64,7 @@ export class SessionHandles {
     );
     this.keysByHandle.clear();
     this.handlesByKey.clear();
+    this.lastKey = undefined;
     this.shared = true;
   }
 
