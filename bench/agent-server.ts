@@ -50,7 +50,9 @@ const cpuMicros = () => {
   return user + system;
 };
 
-const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const PROFILE_DIR = process.env.BENCH_CPU_PROF ?? process.env.BENCH_HEAP_PROF;
+/** BENCH_HEAP_PROF=dir: a sampling allocation profile of the window instead (bytes allocated per function). */
+const HEAP = process.env.BENCH_HEAP_PROF !== undefined && process.env.BENCH_CPU_PROF === undefined;
 let profiler: InspectorSession | null = null;
 let servedAtStart = 0;
 
@@ -60,14 +62,33 @@ async function profileWindow(): Promise<void> {
   if (!profiler) {
     profiler = new InspectorSession();
     profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
+    if (HEAP)
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    else {
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     servedAtStart = served;
     return;
   }
-  const { profile } = await profiler.post('Profiler.stop');
-  const file = `${mode}-${served - servedAtStart}req-${process.pid}.cpuprofile`;
-  writeFileSync(join(PROFILE_DIR, file), JSON.stringify(profile));
+  const requests = served - servedAtStart;
+  if (HEAP) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    writeFileSync(
+      join(PROFILE_DIR, `${mode}-${requests}req-${process.pid}.heapprofile`),
+      JSON.stringify(profile),
+    );
+  } else {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(
+      join(PROFILE_DIR, `${mode}-${requests}req-${process.pid}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+  }
   profiler.disconnect();
 }
 

@@ -9,7 +9,7 @@
  * by a `ws` client. The app runs in its own process (bench/agent-server.ts) so its CPU time per
  * request is measured apart from autocannon's and the streaming client's.
  * `npx tsx bench/agent.ts`; BENCH_SECONDS sets the seconds per cell, BENCH_ROUNDS the rounds,
- * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles the
+ * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles (BENCH_HEAP_PROF=dir samples the allocations of) the
  * app process over each measured window (bench/agent-server.ts).
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
