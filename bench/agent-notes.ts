@@ -27,8 +27,22 @@ per session nothing outlives its request); handles come from prepared HMAC pads.
 µs/request): summaries 14.7 → 13.2 µs, everything 55.1 → 31.3 µs. An HTTP run of this bench beside the
 same bench on feed4ff's agent (3 rounds each, both at once, load 13–23: every request cost ~6× its quiet-machine CPU,
 so it cannot resolve 5 %; the table above is a later run on a quiet machine): one client on summaries +1,237 → +642 µs/request over no agent, everything +563 → +653;
-mutation-to-client p99 22.2 → 1.4 ms. The goal (≤ 5 % while one client streams) is not met: the events the session
-code builds for a request nobody watches cost more than 5 % by themselves.
+mutation-to-client p99 22.2 → 1.4 ms.
+
+**Second pass (2026-12-02, later).** This bench now runs the app from the compiled package (\`dist/\`, as the
+suite does): through tsx, esbuild's keepNames added a \`__name()\` call per closure made, ~7 µs/request of the
+summary mode's profile that no user pays. A profile diff of the app process, summaries against attached
+(\`BENCH_CPU_PROF\`, quiet machine, per request): handle lookups 3.4 µs (one request asks for its key's handle seven
+times; SessionHandles now remembers the last one, and the lookups left the profile), the Set-Cookie redaction
+2.0 → 1.0 µs (by position, not search-and-replace), the router 3.7 µs, event dispatch 1.5–1.8 µs, summary JSON
+~1.9 µs, and the garbage collector +6–7.5 µs. \`BENCH_HEAP_PROF\` (sampled allocations, collected objects included):
+34.6 KB allocated per request attached, +5.3 KB with a summaries client, 1.4 KB of it the summary's JSON text.
+In process (\`bench/agent-cost.ts\`, 15 interleaved blocks, load 2–3) a listener that does nothing costs the
+session code +0–5 µs/request, the summary mode +17–26 µs: building the six events is not where the time goes.
+Runs of this table on the same quiet machine today put one summaries client at 0.87×, 0.89× and 0.93× of no agent
+(server CPU +32 to +77 µs/request), while "attached", which does no agent work per request, came out at 0.999× and
+1.08×: run-to-run noise here is about ±8 %, wider than the 5 % goal, and the goal is not met on any run.
+\`BENCH_PIN=1\` (the app alone on one core) did not help: the app's garbage-collector threads then share that core.
 
 Protocol 1 (every client got every event whole, commit 110a0f2, this bench, 5 rounds × 3 s): one streaming client
 0.824× req/s, server +21.6 µs CPU/req (101.9 → 123.5), client 16.8 µs/req.`;
