@@ -236,12 +236,42 @@ async function expectBoth(w: World, key: string): Promise<void> {
   expect({ a: await viaB.get('a'), b: await viaB.get('b') }).toEqual({ a: 1, b: 1 });
 }
 
+type Logs = ReturnType<typeof captureLogs>;
+
+/** One scenario in a world of its own, with the logs captured; both are closed whatever happens. */
+async function inWorld(setup: Setup, scenario: (w: World, logs: Logs) => Promise<void>): Promise<void> {
+  const w = world(setup);
+  const logs = captureLogs();
+  try {
+    await scenario(w, logs);
+  } finally {
+    logs.stop();
+    await w.close();
+  }
+}
+
+/** While A's cache write is held back: B loads, sets its key and saves; then A's write lands. */
+async function saveBWhileAHeld(
+  w: World,
+  key: string,
+  logs: Logs,
+  held: { release(): void },
+  savingA: Promise<void>,
+): Promise<void> {
+  const sb = w.b.open(key);
+  await sb.get('base');
+  await sb.set('b', 1);
+  await sb.save();
+  held.release();
+  await savingA;
+  await expectBoth(w, key);
+  expect(logs.records.filter((r) => r.level === 'error')).toEqual([]);
+}
+
 for (const setup of setups) {
   describe.skipIf(!setup.up)(`cached_db across processes: ${setup.name}`, () => {
-    it("a write-through held back past another process's save (both on the database path) does not put the older copy back", async () => {
-      const w = world(setup);
-      const logs = captureLogs();
-      try {
+    it("a write-through held back past another process's save (both on the database path) does not put the older copy back", () =>
+      inWorld(setup, async (w, logs) => {
         const key = await seeded(w);
         await w.raw.del(w.cacheKey(key)); // evicted: the next load reads the row
         const sa = w.a.open(key);
@@ -251,24 +281,11 @@ for (const setup of setups) {
         const held = w.control.hold('set', 'add', 'replaceIf');
         const savingA = sa.save(); // the row is swapped; the cache write waits
         await held.reached;
-        const sb = w.b.open(key);
-        await sb.get('base');
-        await sb.set('b', 1);
-        await sb.save();
-        held.release();
-        await savingA;
-        await expectBoth(w, key);
-        expect(logs.records.filter((r) => r.level === 'error')).toEqual([]);
-      } finally {
-        logs.stop();
-        await w.close();
-      }
-    });
+        await saveBWhileAHeld(w, key, logs, held, savingA); // B reads the row too
+      }));
 
-    it("a write-through held back while another process saves over the cached copy: the other process's swap sees A's row", async () => {
-      const w = world(setup);
-      const logs = captureLogs();
-      try {
+    it("a write-through held back while another process saves over the cached copy: the other process's swap sees A's row", () =>
+      inWorld(setup, async (w, logs) => {
         const key = await seeded(w);
         await w.raw.del(w.cacheKey(key));
         const sa = w.a.open(key);
@@ -277,24 +294,11 @@ for (const setup of setups) {
         const held = w.control.hold('set', 'add', 'replaceIf');
         const savingA = sa.save();
         await held.reached;
-        const sb = w.b.open(key);
-        await sb.get('base'); // the old copy, from the cache
-        await sb.set('b', 1);
-        await sb.save();
-        held.release();
-        await savingA;
-        await expectBoth(w, key);
-        expect(logs.records.filter((r) => r.level === 'error')).toEqual([]);
-      } finally {
-        logs.stop();
-        await w.close();
-      }
-    });
+        await saveBWhileAHeld(w, key, logs, held, savingA); // B's load: the old copy, from the cache
+      }));
 
-    it("a cache fill held back past another process's save does not leave the older copy in the cache", async () => {
-      const w = world(setup);
-      const logs = captureLogs();
-      try {
+    it("a cache fill held back past another process's save does not leave the older copy in the cache", () =>
+      inWorld(setup, async (w) => {
         const key = await seeded(w);
         await w.raw.del(w.cacheKey(key));
         // A only reads (a page view): its load misses, reads the row and fills the cache late.
@@ -318,16 +322,10 @@ for (const setup of setups) {
         await expectBoth(w, key);
         // And a plain read sees B's key (no stale copy served).
         expect(await w.a.open(key).get('b')).toBe(1);
-      } finally {
-        logs.stop();
-        await w.close();
-      }
-    });
+      }));
 
-    it("a process whose cache is down writes the row only; another process's save over its older cached copy still keeps that write", async () => {
-      const w = world(setup);
-      const logs = captureLogs();
-      try {
+    it("a process whose cache is down writes the row only; another process's save over its older cached copy still keeps that write", () =>
+      inWorld(setup, async (w) => {
         const key = await seeded(w);
         const sb = w.b.open(key);
         await sb.get('base'); // B holds the cached copy {base}
@@ -340,16 +338,10 @@ for (const setup of setups) {
         await sb.set('b', 1);
         await sb.save();
         await expectBoth(w, key);
-      } finally {
-        logs.stop();
-        await w.close();
-      }
-    });
+      }));
 
-    it("a process whose cache timed out (skipped for a while) still removes the copy its save replaced: other processes' reads see its write", async () => {
-      const w = world(setup);
-      const logs = captureLogs();
-      try {
+    it("a process whose cache timed out (skipped for a while) still removes the copy its save replaced: other processes' reads see its write", () =>
+      inWorld(setup, async (w, logs) => {
         const key = await seeded(w);
         // A's load: the cache read outlives its budget (a stalled Redis, a starved event loop), so
         // A reads the row and skips the cache for a while; the read itself lands later.
@@ -372,10 +364,6 @@ for (const setup of setups) {
         await sb.set('b', 1);
         await sb.save();
         await expectBoth(w, key);
-      } finally {
-        logs.stop();
-        await w.close();
-      }
-    });
+      }));
   });
 }
