@@ -380,7 +380,8 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     const { name, value } = attributes;
     if (!value) return header;
     const valueAt = name.length + 1;
-    if (!header.startsWith(value, valueAt)) return header.replace(value, `‹${sessions.handles.handleFor(value)}›`);
+    if (!header.startsWith(value, valueAt))
+      return header.replace(value, `‹${sessions.handles.handleFor(value)}›`);
     return `${name}=‹${sessions.handles.handleFor(value)}›${header.slice(valueAt + value.length)}`;
   }
 }

@@ -79,7 +79,8 @@ export function sessionClaimed(target: object): boolean {
   for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
     const descriptor = Object.getOwnPropertyDescriptor(o, 'session');
     if (!descriptor) continue;
-    if (descriptor.get && (descriptor.get as unknown as Record<symbol, unknown>)[GUARD]) return assigned(target);
+    if (descriptor.get && (descriptor.get as unknown as Record<symbol, unknown>)[GUARD])
+      return assigned(target);
     return 'value' in descriptor ? descriptor.value != null : true;
   }
   return false;
