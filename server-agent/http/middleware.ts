@@ -310,14 +310,16 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs(), state.secure);
     result.setCookie.push(cookie.header);
     if (state.requestId) {
+      // Events never carry the raw key (ID-6): the cookie's value is shown as the session's handle.
       const handle = sessionHandle(session);
+      const shown = handle ? `‹${handle}›` : '';
       events.dispatch({
         type: 'cookie.set',
         at: clock.nowMs(),
         requestId: state.requestId,
         session: handle,
-        cookie: redactCookie(cookie.attributes),
-        header: redactHeader(cookie.header, cookie.attributes),
+        cookie: { ...cookie.attributes, value: shown },
+        header: redactHeader(cookie.header, cookie.attributes, shown),
       });
     }
     return 'saved';
@@ -367,21 +369,12 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     return session.sessionKey ? sessions.handles.handleFor(session.sessionKey) : undefined;
   }
 
-  /** Events never carry the raw key (ID-6): the cookie value is shown as the session's handle. */
-  function redactCookie<T extends { value: string }>(attributes: T): T {
-    return {
-      ...attributes,
-      value: attributes.value ? `‹${sessions.handles.handleFor(attributes.value)}›` : '',
-    };
-  }
-
-  /** The header with its value shown as the handle: `name=value` always leads it (cookies.ts writes it so). */
-  function redactHeader(header: string, attributes: { name: string; value: string }): string {
+  /** The header with its value replaced by `shown`: `name=value` leads it (cookies.ts writes it so). */
+  function redactHeader(header: string, attributes: { name: string; value: string }, shown: string): string {
     const { name, value } = attributes;
     if (!value) return header;
     const valueAt = name.length + 1;
-    if (!header.startsWith(value, valueAt))
-      return header.replace(value, `‹${sessions.handles.handleFor(value)}›`);
-    return `${name}=‹${sessions.handles.handleFor(value)}›${header.slice(valueAt + value.length)}`;
+    if (!header.startsWith(value, valueAt)) return header.replace(value, shown);
+    return `${name}=${shown}${header.slice(valueAt + value.length)}`;
   }
 }
