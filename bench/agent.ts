@@ -12,7 +12,7 @@
  * BENCH_MODES a subset (none,attached,summary,full,summary5,full5), BENCH_CPU_PROF=dir profiles (BENCH_HEAP_PROF=dir samples the allocations of) the
  * app process over each measured window (bench/agent-server.ts).
  */
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { type AgentMessage, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../server
 import { createSessions, type Sessions } from '../server-agent/create.js';
 import { setLogSink } from '../server-agent/sessions/log.js';
 import { AGENT_NOTES } from './agent-notes.js';
+import { stopClient, streamingClient } from './lib/agent-clients.js';
 import { LIBRARY_BUILD } from './lib/library.js';
 import type { ServerReady } from './agent-server.js';
 import autocannon from 'autocannon';
@@ -82,66 +83,6 @@ async function connect(agent: AgentHandle, onMessage: (message: AgentMessage) =>
   );
   ws.send(JSON.stringify({ v: 1, type: 'subscribe', watch: { all: true, sessions: [] } }));
   return ws;
-}
-
-/**
- * The streaming client runs in its own process, as the browser does, so its parsing does not share
- * the app's event loop. It prints how many events it received when told to stop.
- */
-const CLIENT_SOURCE = `
-const WebSocket = require('ws');
-const [url, token, watch] = process.argv.slice(1);
-let received = 0;
-let frames = 0;
-const ws = new WebSocket(url, ['${SUBPROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}' + token]);
-ws.on('open', () => {
-  ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 2, max: 2 } }));
-  ws.send(JSON.stringify({ v: 1, type: 'subscribe', watch: JSON.parse(watch) }));
-});
-ws.on('message', (data) => {
-  const message = JSON.parse(String(data));
-  if (message.type === 'snapshot') process.stdout.write('ready\\n');
-  if (message.type === 'events') {
-    received += message.events.length;
-    frames++;
-  }
-});
-process.on('SIGTERM', () => {
-  const { user, system } = process.cpuUsage();
-  process.stdout.write('received ' + received + ' frames ' + frames + ' cpu ' + (user + system) + ' ', () => process.exit(0));
-});
-`;
-
-async function streamingClient(
-  agent: { wsUrl: string; token: string },
-  watch: ReturnType<typeof watchOf>,
-): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-e', CLIENT_SOURCE, agent.wsUrl, agent.token, JSON.stringify(watch)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (String(chunk).includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`streaming client exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stopClient(child: ChildProcess): Promise<{ received: number; frames: number; cpu: number }> {
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += String(chunk);
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  const [, received, frames, cpu] = /received (\d+) frames (\d+) cpu (\d+)/.exec(output) ?? [];
-  return { received: Number(received ?? 0), frames: Number(frames ?? 0), cpu: Number(cpu ?? 0) };
 }
 
 /** The latency run's app, in this process (it drives `session.set` directly). */
