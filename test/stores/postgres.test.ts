@@ -112,6 +112,45 @@ describe.skipIf(!available)('db on PostgreSQL', () => {
       }
     });
 
+    it('clearExpired keeps a session refreshed while its DELETE waited on the row lock', async () => {
+      const schema = freshSchema();
+      const sessions = createSessionManager({ SECRET_KEY, DATABASE_URL: `${BASE}?schema=${schema}` });
+      const refresher = new pg.Client({ connectionString: BASE });
+      await refresher.connect();
+      try {
+        const [kept, gone] = [sessions.open(), sessions.open()];
+        for (const s of [kept, gone]) {
+          await s.setExpiry(1);
+          await s.save();
+        }
+        sessions.clock.travel(10);
+        // Another request refreshes `kept` (a later expiry) and has not committed yet when the sweep runs.
+        await refresher.query('BEGIN');
+        await refresher.query(
+          `UPDATE "${schema}".django_session SET expire_date = now() + interval '1 day' WHERE session_key = $1`,
+          [kept.sessionKey],
+        );
+        const sweep = sessions.clearExpired();
+        const waiting = async () =>
+          (
+            await sql(
+              "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM django_session%'",
+            )
+          ).length > 0;
+        for (let tries = 0; !(await waiting()); tries++) {
+          if (tries === 100) throw new Error('clearExpired never waited on the locked row');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await refresher.query('COMMIT');
+        expect(await sweep).toBe(1);
+        const left = await sql<{ session_key: string }>(`SELECT session_key FROM "${schema}".django_session`);
+        expect(left.map((row) => row.session_key)).toEqual([kept.sessionKey]);
+      } finally {
+        await refresher.end();
+        await sessions.close();
+      }
+    });
+
     it('two processes creating the schema at once both succeed', async () => {
       const shared = freshSchema();
       const managers = [0, 1, 2].map(() =>

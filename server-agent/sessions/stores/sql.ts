@@ -25,6 +25,12 @@ export interface SqlDriver {
   ): Promise<{ rows: Row[]; rowCount: number }>;
   toDbDate(date: Date): unknown;
   fromDbDate(value: unknown): Date;
+  /**
+   * One clearExpired batch in this database's dialect, with placeholders (cutoff, batch size,
+   * cutoff): rows are picked by their physical address (PostgreSQL's ctid, SQLite's rowid), and
+   * the outer `expire_date < ?` is re-checked on the row as it is when the DELETE reaches it.
+   */
+  readonly clearBatchSql: string;
   /** Creates the table and index when missing (idempotent). */
   ensureSchema(): Promise<void>;
   close(): Promise<void>;
@@ -139,10 +145,7 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       const cutoff = driver.toDbDate(now());
       let removed = 0;
       for (;;) {
-        const { rowCount } = await run(
-          `DELETE FROM ${TABLE} WHERE session_key IN (SELECT session_key FROM ${TABLE} WHERE expire_date < ? LIMIT ?)`,
-          [cutoff, batch],
-        );
+        const { rowCount } = await run(driver.clearBatchSql, [cutoff, batch, cutoff]);
         removed += rowCount;
         options.onProgress?.(removed);
         if (rowCount < batch) return removed;
