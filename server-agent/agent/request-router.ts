@@ -86,8 +86,9 @@ export class RequestRouter {
   route(event: SessionEvent): void {
     if (event.type === 'session.keyCycled' && event.from) this.sink.carry(event.from, event.to);
     if ((event.type === 'cookie.set' || event.type === 'cookie.deleted') && event.session) {
-      this.cookies.delete(event.session);
-      if (this.cookies.size >= MAX_COOKIES) {
+      // Replaced in place (no delete and re-insert per request: every delete leaves a hole the
+      // Map later rehashes away), so the oldest evicted is the one first seen longest ago.
+      if (!this.cookies.has(event.session) && this.cookies.size >= MAX_COOKIES) {
         const oldest = this.cookies.keys().next().value;
         if (oldest !== undefined) this.cookies.delete(oldest);
       }
