@@ -21,6 +21,39 @@ describe('in-memory cache backend', () => {
     expect(await cache.getMany(['a', 'b', 'c', 'd'])).toEqual(['a', null, 'c', 'd']);
   });
 
+  it('stays least-recently-used first while full, across touches, deletes and re-sets (the kept eviction iterator)', async () => {
+    const cache = createMemoryCache({ maxEntries: 5, log });
+    const model: string[] = []; // least recently used first
+    const touch = (key: string) => {
+      const at = model.indexOf(key);
+      if (at !== -1) model.splice(at, 1);
+      model.push(key);
+      while (model.length > 5) model.shift();
+    };
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let step = 0; step < 5_000; step++) {
+      const key = `k${random(12)}`;
+      const op = random(4);
+      if (op === 0) {
+        await cache.delete(key);
+        const at = model.indexOf(key);
+        if (at !== -1) model.splice(at, 1);
+      } else if (op === 1) {
+        if ((await cache.get(key)) !== null) touch(key);
+      } else {
+        await cache.set(key, key, 60);
+        touch(key);
+      }
+      const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+      const held = (await cache.getMany(keys)).filter((value) => value !== null);
+      expect(held.sort()).toEqual([...model].sort());
+    }
+  });
+
   it('drops entries after their TTL (real time, a garbage-collection backstop)', async () => {
     let now = 1_000_000;
     const cache = createMemoryCache({ log, now: () => now });

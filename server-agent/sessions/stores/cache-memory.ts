@@ -45,11 +45,31 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
     }
     return entry;
   };
+  /**
+   * Evictions walk one iterator kept across writes. A fresh `entries.keys()` starts at the front of
+   * the Map's table and steps over every slot deleted since the table was last compacted: once the
+   * cache is full (a new session per request) that was thousands of holes per write, a tenth of the
+   * request's CPU. Everything behind this iterator's position has been deleted (evictions take from
+   * the front, touches and new keys append at the end), so its next key is still the oldest.
+   */
+  let evictFrom: IterableIterator<string> | undefined;
+  const oldestKey = (): string | undefined => {
+    evictFrom ??= entries.keys();
+    let next = evictFrom.next();
+    if (next.done) {
+      // An exhausted iterator stays exhausted: start over from the front.
+      evictFrom = entries.keys();
+      next = evictFrom.next();
+    }
+    return next.done ? undefined : next.value;
+  };
   const write = (key: string, value: CacheValue, ttlSeconds: number) => {
     entries.delete(key); // re-insert so Map order is least-recently-used first
     entries.set(key, { value, deadline: now() + Math.max(1, ttlSeconds) * 1000 });
+    // Held only while the cache stays full: an idle iterator would keep the Map's old tables alive.
+    if (entries.size <= maxEntries) evictFrom = undefined;
     while (entries.size > maxEntries) {
-      const oldest = entries.keys().next().value;
+      const oldest = oldestKey();
       if (oldest === undefined) break;
       entries.delete(oldest);
     }
@@ -117,6 +137,7 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
     },
     async close() {
       entries.clear();
+      evictFrom = undefined;
     },
   };
 }
