@@ -5,6 +5,7 @@
  * with its MemoryStore) and optionally another build (BENCH_BASE=<folder>/server-agent, e.g. the
  * start commit's dist). Rounds alternate between the apps in one process so all sides share the
  * machine's load; prints CPU µs per request, min and median per app.
+ * BENCH_ONLY=<peer|base|sessionscope> runs one side alone (for `node --cpu-prof`).
  * `npx tsx bench/request-path-frameworks.ts <koa|fastify> <none|untouched|read|write|new> [requests per round] [rounds]`
  */
 import { IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
@@ -125,11 +126,12 @@ interface Side {
   cookie?: string;
   rounds: number[];
 }
+const only = process.env.BENCH_ONLY;
 const sides: Side[] = [
   { name: 'peer', handler: await peerApp(), rounds: [] },
   ...(base ? [{ name: 'base', handler: await sessionscopeApp(base), rounds: [] }] : []),
   { name: 'sessionscope', handler: await sessionscopeApp(current), rounds: [] },
-];
+].filter((side) => !only || side.name === only);
 const withCookie = !['none', 'new'].includes(scenario);
 for (const side of sides) {
   side.cookie = await request(side.handler, '/write');

@@ -93,6 +93,12 @@ function publicCacheWarner(): (state: RequestState, cacheControl: ResponseInfo['
   };
 }
 
+/** Django's order: get_expire_at_browser_close(), then get_expiry_age() unless that was true. */
+async function awaitedCookieExpiry(session: Session): Promise<{ maxAge: number | undefined }> {
+  const browserClose = await session.getExpireAtBrowserClose();
+  return { maxAge: browserClose ? undefined : await session.getExpiryAge() };
+}
+
 export interface MiddlewareCore {
   begin(request: RequestInfo): RequestState;
   finish(state: RequestState, response: ResponseInfo): Promise<FinishResult>;
@@ -292,8 +298,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     state: RequestState,
     result: FinishResult,
   ): Promise<'saved' | NotSavedReason> {
-    const browserClose = await session.getExpireAtBrowserClose();
-    const maxAge = browserClose ? undefined : await session.getExpiryAge();
+    const maxAge = (session.loadedCookieExpiry() ?? (await awaitedCookieExpiry(session))).maxAge;
     // Loading just found the cookie's key unknown or expired. Django would now create an empty
     // record (its scenario 12b under SAVE_EVERY_REQUEST); we never create records from reads.
     if (session.isEmpty()) {

@@ -128,6 +128,20 @@ export class Session extends SessionMapping {
   }
 
   /**
+   * For the middleware's Set-Cookie: getExpireAtBrowserClose() and, unless that is true,
+   * getExpiryAge(), without their two promises, when the data is loaded already (a session being
+   * saved almost always is); undefined when it is not, and the caller awaits the two instead.
+   * Not tracked (pending-ops.ts): it never touches the store.
+   */
+  loadedCookieExpiry(): { maxAge: number | undefined } | undefined {
+    const data = this.#cache;
+    if (data === undefined) return undefined;
+    this.accessed = true; // as sessionData() would
+    if (browserCloseFor(this.#ctx, data)) return { maxAge: undefined };
+    return { maxAge: ageFor(this.#ctx, data.get(EXPIRY_KEY), {}) };
+  }
+
+  /**
    * number: seconds of inactivity (0 = until the browser closes, negative = expired now);
    * Date: absolute; { seconds }: a duration from now, stored as an absolute date; null: global policy.
    */
@@ -183,7 +197,9 @@ export class Session extends SessionMapping {
       return;
     }
     for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-      this.#key = await this.#newKey();
+      // 165 random bits never collide in practice; where the insert is atomic a collision still
+      // ends in CreateError and a retry, so Django's exists() probe (and its await) is skipped.
+      this.#key = this.#ctx.store.capabilities.atomicCreate ? generateSessionKey() : await this.#newKey();
       try {
         await this.save({ mustCreate: true });
       } catch (error) {
@@ -327,10 +343,8 @@ export class Session extends SessionMapping {
     return given ? given.value : (await this.sessionData()).get(EXPIRY_KEY);
   }
 
+  /** Django's _get_new_session_key, for stores without an atomic create. */
   async #newKey(): Promise<string> {
-    // 165 random bits never collide in practice; where the insert is atomic a collision still
-    // ends in CreateError and a retry, so Django's exists() probe is skipped (one round trip less).
-    if (this.#ctx.store.capabilities.atomicCreate) return generateSessionKey();
     for (;;) {
       const key = generateSessionKey();
       if (!(await this.exists(key))) return key;
