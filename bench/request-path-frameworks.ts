@@ -8,8 +8,7 @@
  * BENCH_ONLY=<peer|base|sessionscope> runs one side alone (for `node --cpu-prof`).
  * `npx tsx bench/request-path-frameworks.ts <koa|fastify> <none|untouched|read|write|new> [requests per round] [rounds]`
  */
-import { IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
-import { Duplex } from 'node:stream';
+import type { RequestListener } from 'node:http';
 import type Fastify from 'fastify';
 import Koa from 'koa';
 import type * as Create from '../server-agent/create.js';
@@ -18,6 +17,7 @@ import type * as KoaAdapter from '../server-agent/http/koa.js';
 import type { Session } from '../server-agent/sessions/session.js';
 import { fastifyApp, koaRoutes, SECRET } from './lib/app-kit.js';
 import { fastifyCookie, fastifySession, koaSession, type PeerSession } from './lib/peers.js';
+import { socketlessRequest as request } from './lib/socketless.js';
 
 const [framework = 'koa', scenario = 'new', n = '4000', roundCount = '7'] = process.argv.slice(2);
 const current = new URL('../dist/server-agent/', import.meta.url).href;
@@ -88,36 +88,6 @@ async function peerApp(): Promise<RequestListener> {
     },
   );
   return server.listeners('request')[0] as RequestListener;
-}
-
-class Sink extends Duplex {
-  override _read() {}
-  override _write(_chunk: unknown, _encoding: unknown, done: () => void) {
-    done();
-  }
-  override _writev(_chunks: unknown, done: () => void) {
-    done();
-  }
-}
-
-/** One request; resolves with the cookies it set, as a Cookie header. */
-function request(handler: RequestListener, path: string, cookie?: string): Promise<string> {
-  const socket = new Sink() as unknown as import('node:net').Socket;
-  const req = new IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = path;
-  req.headers = cookie ? { host: 'x', cookie } : { host: 'x' };
-  req.push(null);
-  const res = new ServerResponse(req);
-  res.assignSocket(socket);
-  return new Promise((resolve) => {
-    res.on('finish', () => {
-      const header = res.getHeader('set-cookie');
-      const list = header === undefined ? [] : Array.isArray(header) ? header : [String(header)];
-      resolve(list.map((line) => line.split(';')[0]).join('; '));
-    });
-    handler(req, res);
-  });
 }
 
 interface Side {

@@ -6,9 +6,8 @@
  * build (default dist/, `npm run build`), BENCH_BARE=1 runs Express without any session middleware.
  * `npx tsx bench/request-path.ts <none|untouched|read|write|new> [requests per round]`
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Duplex } from 'node:stream';
 import express from 'express';
+import { socketlessRequest } from './lib/socketless.js';
 const root = process.env.BENCH_DIST ?? new URL('../dist/server-agent', import.meta.url).pathname;
 const bare = process.env.BENCH_BARE === '1';
 const { createSessions } = (await import(`${root}/create.js`)) as typeof import('../server-agent/create.js');
@@ -42,36 +41,8 @@ const write = async (req: express.Request, res: express.Response) => {
 };
 app.get('/write', write);
 app.get('/new', write);
-class Sink extends Duplex {
-  override _read() {}
-  override _write(_chunk: unknown, _encoding: unknown, done: () => void) {
-    done();
-  }
-  override _writev(_chunks: unknown, done: () => void) {
-    done();
-  }
-}
-let lastSetCookie = '';
-function request(path: string, cookie?: string): Promise<void> {
-  const socket = new Sink() as unknown as import('node:net').Socket;
-  const req = new IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = path;
-  req.headers = cookie ? { host: 'x', cookie } : { host: 'x' };
-  req.push(null);
-  const res = new ServerResponse(req);
-  res.assignSocket(socket);
-  return new Promise((resolve) => {
-    res.on('finish', () => {
-      const sc = res.getHeader('set-cookie');
-      if (sc) lastSetCookie = String(Array.isArray(sc) ? sc[0] : sc).split(';')[0]!;
-      resolve();
-    });
-    app(req as express.Request, res as express.Response);
-  });
-}
-await request('/write');
-const cookie = lastSetCookie;
+const request = (path: string, cookie?: string) => socketlessRequest(app, path, cookie);
+const cookie = await request('/write');
 const withCookie = !['none', 'new'].includes(scenario);
 for (let i = 0; i < 3000; i++) await request(`/${scenario}`, withCookie ? cookie : undefined);
 const rounds: number[] = [];
