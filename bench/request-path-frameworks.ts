@@ -9,14 +9,14 @@
  * `npx tsx bench/request-path-frameworks.ts <koa|fastify> <none|untouched|read|write|new> [requests per round] [rounds]`
  */
 import type { RequestListener } from 'node:http';
-import type Fastify from 'fastify';
 import Koa from 'koa';
 import type * as Create from '../server-agent/create.js';
 import type * as FastifyAdapter from '../server-agent/http/fastify.js';
 import type * as KoaAdapter from '../server-agent/http/koa.js';
 import type { Session } from '../server-agent/sessions/session.js';
 import { fastifyApp, koaRoutes, SECRET } from './lib/app-kit.js';
-import { fastifyCookie, fastifySession, koaSession, type PeerSession } from './lib/peers.js';
+import { fastifySessionServer } from './lib/peer-apps.js';
+import { fastifySession, koaSession, type PeerSession } from './lib/peers.js';
 import { socketlessRequest as request } from './lib/socketless.js';
 
 const [framework = 'koa', scenario = 'new', n = '4000', roundCount = '7'] = process.argv.slice(2);
@@ -72,21 +72,7 @@ async function peerApp(): Promise<RequestListener> {
     );
     return app.callback();
   }
-  const store = new fastifySession.MemoryStore();
-  type Plugin = Parameters<ReturnType<typeof Fastify>['register']>[0];
-  const server = await fastifyApp(
-    async (app) => {
-      await app.register(fastifyCookie as Plugin);
-      await app.register(
-        fastifySession as Plugin,
-        { secret: SECRET, store, saveUninitialized: false, cookie: { secure: false } } as never,
-      );
-    },
-    (request) => (sessionOf(request).n as number | undefined) ?? 0,
-    (request, value) => {
-      sessionOf(request).n = value;
-    },
-  );
+  const server = await fastifySessionServer(new fastifySession.MemoryStore());
   return server.listeners('request')[0] as RequestListener;
 }
 

@@ -161,6 +161,24 @@ export function koaSessionApp(storeName: 'signed_cookies' | 'memory'): BenchApp 
   };
 }
 
+/** Fastify with @fastify/session on `store`, serving the suite's routes (also used by request-path-frameworks.ts). */
+export async function fastifySessionServer(store: InstanceType<typeof fastifySession.MemoryStore>) {
+  type Plugin = Parameters<ReturnType<typeof Fastify>['register']>[0];
+  return fastifyApp(
+    async (app) => {
+      await app.register(fastifyCookie as Plugin);
+      await app.register(
+        fastifySession as Plugin,
+        { secret: SECRET, store, saveUninitialized: false, cookie: { secure: false } } as never,
+      );
+    },
+    (request) => ((request as { session: PeerSession }).session.n as number | undefined) ?? 0,
+    (request, n) => {
+      (request as { session: PeerSession }).session.n = n;
+    },
+  );
+}
+
 export function fastifySessionApp(): BenchApp {
   return {
     framework: 'Fastify',
@@ -169,20 +187,7 @@ export function fastifySessionApp(): BenchApp {
     async start() {
       const store = new fastifySession.MemoryStore();
       const counted = countPeerOps(store);
-      type Plugin = Parameters<ReturnType<typeof Fastify>['register']>[0];
-      const server = await fastifyApp(
-        async (app) => {
-          await app.register(fastifyCookie as Plugin);
-          await app.register(
-            fastifySession as Plugin,
-            { secret: SECRET, store, saveUninitialized: false, cookie: { secure: false } } as never,
-          );
-        },
-        (request) => ((request as { session: PeerSession }).session.n as number | undefined) ?? 0,
-        (request, n) => {
-          (request as { session: PeerSession }).session.n = n;
-        },
-      );
+      const server = await fastifySessionServer(store);
       return serve(server, counted.total, async () => {});
     },
   };
