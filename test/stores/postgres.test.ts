@@ -118,8 +118,8 @@ describe.skipIf(!available)('db on PostgreSQL', () => {
       const refresher = new pg.Client({ connectionString: BASE });
       await refresher.connect();
       try {
-        const [kept, gone] = [sessions.open(), sessions.open()];
-        for (const s of [kept, gone]) {
+        const [kept, gone, alsoGone] = [sessions.open(), sessions.open(), sessions.open()];
+        for (const s of [kept, gone, alsoGone]) {
           await s.setExpiry(1);
           await s.save();
         }
@@ -130,7 +130,9 @@ describe.skipIf(!available)('db on PostgreSQL', () => {
           `UPDATE "${schema}".django_session SET expire_date = now() + interval '1 day' WHERE session_key = $1`,
           [kept.sessionKey],
         );
-        const sweep = sessions.clearExpired();
+        // Batches of 2: the first picks `kept` and `gone`, skips `kept` once its refresh commits and
+        // so comes back short (1 of 2), which must not end the sweep while `alsoGone` is left.
+        const sweep = sessions.clearExpired({ batchSize: 2 });
         const waiting = async () =>
           (
             await sql(
@@ -142,7 +144,7 @@ describe.skipIf(!available)('db on PostgreSQL', () => {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         await refresher.query('COMMIT');
-        expect(await sweep).toBe(1);
+        expect(await sweep).toBe(2);
         const left = await sql<{ session_key: string }>(`SELECT session_key FROM "${schema}".django_session`);
         expect(left.map((row) => row.session_key)).toEqual([kept.sessionKey]);
       } finally {

@@ -146,9 +146,12 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       let removed = 0;
       for (;;) {
         const { rowCount } = await run(driver.clearBatchSql, [cutoff, batch, cutoff]);
+        if (rowCount === 0) return removed;
         removed += rowCount;
         options.onProgress?.(removed);
-        if (rowCount < batch) return removed;
+        // A short batch usually means the end, but not always: a row refreshed (or deleted) by
+        // another request while this batch ran is skipped by the re-check, and expired rows can
+        // remain behind it. Only an empty batch ends the sweep.
       }
     },
 
