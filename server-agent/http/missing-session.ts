@@ -3,10 +3,11 @@
  * it is still unset, and used to die with "Cannot read properties of undefined (reading 'get')".
  * Once an app creates the middleware, the prototype requests (or Koa contexts) inherit from answers
  * such reads with a stand-in whose every use throws ImproperlyConfigured naming the order fix. The
- * middleware's own assignment goes through the guard's setter into a slot on the request, which the
- * getter returns from then on, so the stand-in is never seen after it ran. A slot, not a property
- * defined per request: Object.defineProperty on every request cost ~1 µs, most of what the
- * middleware adds to a route that never touches the session (profiled on Koa).
+ * middleware's own assignment goes through the guard's setter into a WeakMap keyed by the request,
+ * which the getter reads from then on, so the stand-in is never seen after it ran. Not a property
+ * per request: Object.defineProperty on every request cost ~1 µs (profiled on Koa), and Express
+ * gives each request a prototype of its own (Object.setPrototypeOf), after which any property
+ * added to it, a symbol-keyed slot included, costs ~3–4 µs.
  */
 import { createRequire } from 'node:module';
 import { IncomingMessage } from 'node:http';
@@ -14,9 +15,11 @@ import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../sessions/errors.js';
 
 const GUARD = Symbol.for('sessionscope.missingSessionGuard');
-/** Where an assigned `session` lives on a guarded request (shared by every copy of the package). */
-const SLOT = Symbol.for('sessionscope.session');
-type Slotted = { [SLOT]?: unknown };
+/** Where an assigned `session` lives, by request or context (shared by every copy of the package). */
+const ASSIGNED_KEY = Symbol.for('sessionscope.assignedSessions');
+const registry = globalThis as { [ASSIGNED_KEY]?: WeakMap<object, unknown> };
+registry[ASSIGNED_KEY] ??= new WeakMap();
+const assignedSessions = registry[ASSIGNED_KEY];
 /** Annex B's __lookupGetter__: the chain walk without a descriptor object per level. */
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(name: string): unknown })
   .__lookupGetter__;
@@ -51,9 +54,10 @@ function standIn(message: string): object {
  */
 export function guardMissingSession(prototype: object, message: string, exempt?: () => boolean): void {
   if (Object.hasOwn(prototype, 'session')) return;
-  const get = function (this: Slotted) {
-    // `in`, not undefined: an app may assign null or undefined itself (a logout), and reads that back.
-    if (SLOT in this) return this[SLOT];
+  const get = function (this: object) {
+    const value = assignedSessions.get(this);
+    // has(), not undefined alone: an app may assign undefined itself (a logout), and reads that back.
+    if (value !== undefined || assignedSessions.has(this)) return value;
     return exempt?.() ? undefined : standIn(message);
   };
   Object.defineProperty(get, GUARD, { value: true });
@@ -61,8 +65,8 @@ export function guardMissingSession(prototype: object, message: string, exempt?:
     configurable: true,
     enumerable: false,
     get,
-    set(this: Slotted, value: unknown) {
-      this[SLOT] = value;
+    set(this: object, value: unknown) {
+      assignedSessions.set(this, value);
     },
   });
 }
@@ -88,7 +92,7 @@ export function sessionClaimed(target: object): boolean {
 
 /** Through the guard: something was assigned (ours from a second installation, or another library's). */
 function assigned(target: object): boolean {
-  return (target as Slotted)[SLOT] != null;
+  return assignedSessions.get(target) != null;
 }
 
 /** express-session's "is there a session already?" probe must keep seeing nothing (both in one process). */

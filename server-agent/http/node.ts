@@ -4,7 +4,7 @@
  * session's Set-Cookie and Vary added. So a redirect's next request sees the write, streamed
  * responses work, and the app's own Set-Cookie headers (array-form writeHead too) survive.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { Session } from '../sessions/session.js';
@@ -71,44 +71,103 @@ export function nodeSecureSignals(req: IncomingMessage): SecureSignals {
 }
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 type Held = { method: Method; args: unknown[] };
 type Original = (this: ServerResponse, ...args: unknown[]) => unknown;
+type Originals = Record<Method, Original>;
 
-/**
- * One response's hold: the methods it had before (another middleware's wrappers included), what
- * was called while the save ran, and where it is. The four interceptors are shared functions that
- * find it through `this`, as the ServerResponse methods they stand for do: six closures per
- * request cost more than the rest of an untouched request's session work (profiled).
- */
-interface Hold {
+/** One response's hold: the methods the replay calls, what was called while the save ran, and where it is. */
+interface Hold extends Originals {
   core: MiddlewareCore;
   state: RequestState;
-  writeHead: Original;
-  write: Original;
-  end: Original;
-  flushHeaders: Original;
   held: Held[];
   phase: 'open' | 'saving' | 'sent';
 }
-const HOLD = Symbol('sessionscope.hold');
-type HeldResponse = ServerResponse & { [HOLD]?: Hold };
+
+/**
+ * Holds are found by response in a WeakMap, and the four interceptors sit once on
+ * ServerResponse.prototype rather than on each response. Express gives every response a prototype
+ * of its own (Object.setPrototypeOf(res, app.response)), and from then on each property added to
+ * that object costs ~3–4 µs (V8 no longer shares its hidden-class transitions): the hold and four
+ * methods set per response were ~17 µs, a fifth of an Express request that never used its session
+ * (bench/request-path.ts none). A response without a hold passes straight through.
+ */
+const holds = new WeakMap<ServerResponse, Hold>();
+/** Holds of responses intercepted per response (see wrappedBefore): the prototype's interceptors pass those through. */
+const ownHolds = new WeakMap<ServerResponse, Hold>();
+/** ServerResponse.prototype's methods before this copy of the package put its interceptors there. */
+let prototypeOriginals: Originals | undefined;
+
+function interceptorFor(method: Method, original: Original): Original {
+  return function (this: ServerResponse, ...args: unknown[]): unknown {
+    const hold = holds.get(this);
+    return hold === undefined ? original.apply(this, args) : intercept(this, hold, method, args);
+  };
+}
+
+function interceptOnPrototype(): Originals {
+  if (prototypeOriginals) return prototypeOriginals;
+  const proto = ServerResponse.prototype as unknown as Record<Method, Original>;
+  const originals = {} as Originals;
+  for (const method of METHODS) {
+    const original = proto[method];
+    originals[method] = original;
+    Object.defineProperty(proto, method, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: interceptorFor(method, original),
+    });
+  }
+  prototypeOriginals = originals;
+  return originals;
+}
+
+/** Per-response interceptors (see wrappedBefore). */
+const instanceInterceptors = Object.fromEntries(
+  METHODS.map((method) => [
+    method,
+    function (this: ServerResponse, ...args: unknown[]): unknown {
+      return intercept(this, ownHolds.get(this) as Hold, method, args);
+    },
+  ]),
+) as Originals;
+
+/**
+ * Did a middleware that ran before this one wrap the response's methods (on-headers, compression,
+ * migrateFromExpressSession)? Then the hold goes on the response itself, in front of those
+ * wrappers, as it always did: they must see the session's Set-Cookie when the replay reaches them.
+ * Wrappers added after this middleware call the prototype's interceptors either way.
+ */
+function wrappedBefore(res: ServerResponse): boolean {
+  return (
+    Object.hasOwn(res, 'writeHead') ||
+    Object.hasOwn(res, 'write') ||
+    Object.hasOwn(res, 'end') ||
+    Object.hasOwn(res, 'flushHeaders')
+  );
+}
 
 export function holdResponseUntilSaved(res: ServerResponse, core: MiddlewareCore, state: RequestState): void {
+  // Per response also for one that does not inherit from ServerResponse (a stand-in).
+  const onPrototype = res instanceof ServerResponse && !wrappedBefore(res);
+  const own = res as unknown as Originals;
+  const originals = onPrototype ? interceptOnPrototype() : own;
   const hold: Hold = {
     core,
     state,
-    writeHead: res.writeHead as Original,
-    write: res.write as Original,
-    end: res.end as Original,
-    flushHeaders: res.flushHeaders as Original,
+    writeHead: originals.writeHead,
+    write: originals.write,
+    end: originals.end,
+    flushHeaders: originals.flushHeaders,
     held: [],
     phase: 'open',
   };
-  (res as HeldResponse)[HOLD] = hold;
-  res.writeHead = heldWriteHead as ServerResponse['writeHead'];
-  res.write = heldWrite as ServerResponse['write'];
-  res.end = heldEnd as ServerResponse['end'];
-  res.flushHeaders = heldFlushHeaders as ServerResponse['flushHeaders'];
+  if (onPrototype) holds.set(res, hold);
+  else {
+    ownHolds.set(res, hold);
+    for (const method of METHODS) own[method] = instanceInterceptors[method];
+  }
   // Only for the debug log: a listener per response costs measurable time on every request.
   if (log.enabled) {
     res.once('close', () => {
@@ -118,21 +177,7 @@ export function holdResponseUntilSaved(res: ServerResponse, core: MiddlewareCore
   }
 }
 
-function heldWriteHead(this: HeldResponse, ...args: unknown[]): unknown {
-  return intercept(this, 'writeHead', args);
-}
-function heldWrite(this: HeldResponse, ...args: unknown[]): unknown {
-  return intercept(this, 'write', args);
-}
-function heldEnd(this: HeldResponse, ...args: unknown[]): unknown {
-  return intercept(this, 'end', args);
-}
-function heldFlushHeaders(this: HeldResponse, ...args: unknown[]): unknown {
-  return intercept(this, 'flushHeaders', args);
-}
-
-function intercept(res: HeldResponse, method: Method, args: unknown[]): unknown {
-  const hold = res[HOLD] as Hold;
+function intercept(res: ServerResponse, hold: Hold, method: Method, args: unknown[]): unknown {
   if (hold.phase === 'sent') return hold[method].apply(res, args);
   if (method === 'writeHead') {
     absorbWriteHeadHeaders(res, args);
@@ -168,8 +213,8 @@ function failed(res: ServerResponse, hold: Hold, error: unknown): void {
 }
 
 function replay(res: ServerResponse, hold: Hold, result: FinishResult): void {
-  // The interceptors stay in place and pass through from now on: putting the four methods back
-  // cost more per request than the pass-through does.
+  // The interceptors pass through from now on (a stand-in's stay in place: putting the four
+  // methods back cost more per request than the pass-through does).
   hold.phase = 'sent';
   if (res.headersSent || res.destroyed) return;
   if (result.replaceWith) {
