@@ -87,6 +87,17 @@ function adler32(data: Uint8Array): number {
 
 const small = new SmallDeflate();
 
+/**
+ * No zlib stream of two or more input bytes is shorter than this, so Django never keeps a session of
+ * 11 bytes or less compressed ({"n":1} and the like) and the deflate (~1.7 µs even for 7 bytes)
+ * can be skipped. The 2-byte header and 4-byte Adler-32 are 6; the cheapest block is a fixed one:
+ * 3 header bits, the first byte as a literal (8 bits, nothing precedes it), the rest as at least
+ * one more literal (8 bits) or a match (at least a 7-bit length code and a 5-bit distance), and
+ * END_BLOCK (7 bits): 30 bits, 4 bytes. A dynamic block's header alone is longer (47 bits or
+ * more), a stored one is 5 bytes plus the input.
+ */
+const SHORTEST_STREAM = 10;
+
 /** compressSmallLength's answer for an input above SMALL_INPUT_LIMIT. */
 export const TOO_LARGE = -1;
 
@@ -99,7 +110,7 @@ export const TOO_LARGE = -1;
  */
 export function compressSmallLength(input: Uint8Array, shorterThan: number): number {
   if (input.length > SMALL_INPUT_LIMIT) return TOO_LARGE;
-  if (input.length < MIN_MATCH) return 0;
+  if (input.length < MIN_MATCH || shorterThan <= SHORTEST_STREAM) return 0;
   return small.compress(input, shorterThan);
 }
 

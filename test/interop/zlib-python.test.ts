@@ -96,7 +96,36 @@ function pythonCompress(all: Buffer[]): Buffer[] {
   return (JSON.parse(stdout.toString()) as string[]).map((b) => Buffer.from(b, 'base64'));
 }
 
+/** Every session JSON a counter makes, and runs of one or two bytes, of 3 to 24 bytes. */
+function tinyInputs(): Buffer[] {
+  const out: Buffer[] = [];
+  for (let digits = 1; digits <= 12; digits++) out.push(Buffer.from(`{"n":${'9'.repeat(digits)}}`));
+  for (let n = 3; n <= 24; n++) {
+    out.push(Buffer.alloc(n, 0x61));
+    out.push(Buffer.from('ab'.repeat(n).slice(0, n)));
+    out.push(Buffer.from('{"k":"'.concat('x'.repeat(n)).slice(0, n)));
+  }
+  return out;
+}
+
 describe.skipIf(!hasPython)('issue 13 item 1: deflate byte-identical to Python zlib.compress', () => {
+  it('tiny inputs (3–24 bytes): the same keep-or-skip decision as Django, where the deflate is skipped', () => {
+    const all = tinyInputs();
+    const python = pythonCompress(all);
+    let kept = 0;
+    all.forEach((input, i) => {
+      const expected = python[i]!;
+      const djangoKeeps = expected.length < input.length - 1;
+      if (djangoKeeps) kept++;
+      const ours = compressSmall(input, input.length - 1);
+      expect(ours === null ? null : Buffer.from(ours!).toString('hex'), `${input}`).toBe(
+        djangoKeeps ? expected.toString('hex') : null,
+      );
+    });
+    // Runs of 13 bytes and more compress: the boundary is inside the range tested.
+    expect(kept).toBeGreaterThan(10);
+  });
+
   it('1,500 generated inputs: same bytes whenever Django would keep the compressed form', () => {
     const all = inputs();
     const python = pythonCompress(all);
