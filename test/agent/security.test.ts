@@ -450,8 +450,10 @@ describe('requirements', () => {
         await req.session!.set('profile', {
           name: 'ada',
           password: 'hunter2',
-          cards: [{ cvv_token: 'x9' }],
-          credentials: { pin: '4321' },
+          // Secrets long and odd enough that no random handle, request id or timestamp contains them
+          // (a two-character 'x9' once matched inside a handle: a false failure).
+          cards: [{ cvv_token: 'cvv-secret-x9' }],
+          credentials: { pin: 'pin-secret-4321' },
         });
         res.end('ok');
       },
@@ -460,14 +462,14 @@ describe('requirements', () => {
       const client = await Client.ready(nested.agent.wsUrl, nested.agent.token);
       await fetch(`${nested.baseUrl}/`);
       const modified = await client.waitEvent((e) => e.type === 'session.modified' && e.key === 'profile');
-      expect(JSON.stringify(modified)).not.toMatch(/hunter2|x9/);
+      expect(JSON.stringify(modified)).not.toMatch(/hunter2|cvv-secret/);
       expect(JSON.stringify(modified)).toContain('ada');
       const list = await client.ok('listSessions', { query: 'hunter2', field: 'value' });
       expect(list.items).toHaveLength(0);
       const found = await client.ok('listSessions', { query: 'ada', field: 'value' });
       const handle = found.items[0]!.session;
       const view = await client.ok('getSession', { session: handle });
-      expect(JSON.stringify(view)).not.toMatch(/hunter2|x9/);
+      expect(JSON.stringify(view)).not.toMatch(/hunter2|cvv-secret/);
       const profile = view.entries.find(([key]) => key === 'profile')?.[1];
       expect(profile).toMatchObject({ t: 'object' });
       expect(profile?.t === 'object' && profile.entries).toContainEqual([
@@ -475,18 +477,20 @@ describe('requirements', () => {
         { t: 'redacted', bytes: 9 },
       ]);
       const whole = await client.ok('getValue', { session: handle, path: ['profile'] });
-      expect(JSON.stringify(whole)).not.toMatch(/hunter2|x9/);
+      expect(JSON.stringify(whole)).not.toMatch(/hunter2|cvv-secret/);
       const leaf = await client.ok('getValue', { session: handle, path: ['profile', 'password'] });
       expect(leaf.value.t).toBe('redacted');
       const deep = await client.ok('getValue', { session: handle, path: ['profile', 'cards', 0] });
-      expect(JSON.stringify(deep)).not.toContain('x9');
+      expect(JSON.stringify(deep)).not.toContain('cvv-secret');
       // Through a secret key into a harmless-looking one: still redacted.
       const through = await client.ok('getValue', {
         session: handle,
         path: ['profile', 'credentials', 'pin'],
       });
       expect(through.value).toMatchObject({ t: 'redacted' });
-      expect(client.messages.some((m) => /hunter2|x9|4321/.test(JSON.stringify(m)))).toBe(false);
+      expect(client.messages.some((m) => /hunter2|cvv-secret|pin-secret/.test(JSON.stringify(m)))).toBe(
+        false,
+      );
       await client.close();
     } finally {
       await nested.close();
