@@ -4,35 +4,59 @@
  * CPU µs per request (min of 5 rounds). On a shared machine the network and autocannon dominate
  * the suite's noise; this isolates what the library adds. BENCH_DIST=<folder>/server-agent picks the
  * build (default dist/, `npm run build`), BENCH_BARE=1 runs Express without any session middleware.
+ * BENCH_ENGINE=sqlite runs the db engine on a fresh SQLite file instead; with BENCH_BARE=1 the bare
+ * routes then run the suite's SQLite floor (the same SELECT / UPDATE / INSERT on better-sqlite3 and
+ * a plain JSON value), so the two print the floor pair's gap without sockets.
  * `npx tsx bench/request-path.ts <none|untouched|read|write|new> [requests per round]`
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import express from 'express';
 import { socketlessRequest } from './lib/socketless.js';
 const root = process.env.BENCH_DIST ?? new URL('../dist/server-agent', import.meta.url).pathname;
 const bare = process.env.BENCH_BARE === '1';
+const sqlite = process.env.BENCH_ENGINE === 'sqlite';
 const { createSessions } = (await import(`${root}/create.js`)) as typeof import('../server-agent/create.js');
 const [scenario = 'write', n = '20000'] = process.argv.slice(2);
+const file = join(mkdtempSync(join(tmpdir(), 'request-path-')), 'sessions.sqlite3');
 const sessions = createSessions({
   SECRET_KEY: 'x'.repeat(50),
-  SESSION_ENGINE: 'cache',
-  CACHES: { default: { BACKEND: 'memory' } },
+  ...(sqlite
+    ? { SESSION_ENGINE: 'db', DATABASE_URL: file }
+    : { SESSION_ENGINE: 'cache', CACHES: { default: { BACKEND: 'memory' } } }),
 });
 const app = express();
 if (!bare) app.use(sessions.middleware());
 app.get('/none', (_req, res) => void res.send('ok'));
 app.get('/untouched', (_req, res) => void res.send('ok'));
-// Bare: the same work on a plain object, and the cookie written by hand.
-const plain = new Map<string, number>();
+// Bare: the same work on a plain value, keyed by an unsigned cookie written by hand; on SQLite the
+// suite's floor statements (bench/lib/floors.ts).
+const bareStore = sqlite ? sqliteFloor(`${file}.floor`) : memoryFloor();
+const keyOf = (req: express.Request) => /(?:^|; )sid=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+const bareLoad = (req: express.Request): { n?: number } => {
+  const key = keyOf(req);
+  const json = key === undefined ? undefined : bareStore.read(key);
+  return json ? (JSON.parse(json) as { n?: number }) : {};
+};
 app.get(
   '/read',
-  async (req, res) => void res.send(String(bare ? (plain.get('n') ?? 0) : await req.session.get('n', 0))),
+  async (req, res) => void res.send(String(bare ? (bareLoad(req).n ?? 0) : await req.session.get('n', 0))),
 );
 const write = async (req: express.Request, res: express.Response) => {
   if (bare) {
-    const v = (plain.get('n') ?? 0) + 1;
-    plain.set('n', v);
-    res.setHeader('set-cookie', 'sessionid=bare; Path=/');
-    res.send(String(v));
+    const data = req.path === '/new' ? {} : bareLoad(req);
+    data.n = (data.n ?? 0) + 1;
+    let key = req.path === '/new' ? undefined : keyOf(req);
+    if (key) bareStore.update(key, JSON.stringify(data));
+    else {
+      key = randomBytes(16).toString('hex');
+      bareStore.create(key, JSON.stringify(data));
+    }
+    res.setHeader('set-cookie', `sid=${key}; Path=/; HttpOnly; Max-Age=1209600`);
+    res.send(String(data.n));
     return;
   }
   const v = ((await req.session.get<number>('n')) ?? 0) + 1;
@@ -55,3 +79,40 @@ for (let r = 0; r < 5; r++) {
 console.log(JSON.stringify({ scenario, min: Math.min(...rounds), rounds }));
 await sessions.close();
 process.exit(0);
+
+interface BareStore {
+  read(key: string): string | undefined;
+  update(key: string, json: string): void;
+  create(key: string, json: string): void;
+}
+
+function memoryFloor(): BareStore {
+  const map = new Map<string, string>();
+  return {
+    read: (key) => map.get(key),
+    update: (key, json) => void map.set(key, json),
+    create: (key, json) => void map.set(key, json),
+  };
+}
+
+function sqliteFloor(path: string): BareStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(
+    'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
+  );
+  const select = db.prepare('SELECT session_data, expire_date FROM django_session WHERE session_key = ?');
+  const update = db.prepare(
+    'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ?',
+  );
+  const insert = db.prepare(
+    'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
+  );
+  const expiry = () => new Date(Date.now() + 1_209_600_000).toISOString();
+  return {
+    read: (key) => (select.get(key) as { session_data: string } | undefined)?.session_data,
+    update: (key, json) => void update.run(json, expiry(), key),
+    create: (key, json) => void insert.run(key, json, expiry()),
+  };
+}
