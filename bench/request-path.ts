@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import express from 'express';
+import { openSqliteFloor } from './lib/floors.js';
 import { socketlessRequest } from './lib/socketless.js';
 const root = process.env.BENCH_DIST ?? new URL('../dist/server-agent', import.meta.url).pathname;
 const bare = process.env.BENCH_BARE === '1';
@@ -34,7 +34,7 @@ app.get('/none', (_req, res) => void res.send('ok'));
 app.get('/untouched', (_req, res) => void res.send('ok'));
 // Bare: the same work on a plain value, keyed by an unsigned cookie written by hand; on SQLite the
 // suite's floor statements (bench/lib/floors.ts).
-const bareStore = sqlite ? sqliteFloor(`${file}.floor`) : memoryFloor();
+const bareStore: BareStore = sqlite ? openSqliteFloor(`${file}.floor`) : memoryFloor();
 const keyOf = (req: express.Request) => /(?:^|; )sid=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
 const bareLoad = (req: express.Request): { n?: number } => {
   const key = keyOf(req);
@@ -81,7 +81,7 @@ await sessions.close();
 process.exit(0);
 
 interface BareStore {
-  read(key: string): string | undefined;
+  read(key: string): string | null | undefined;
   update(key: string, json: string): void;
   create(key: string, json: string): void;
 }
@@ -92,27 +92,5 @@ function memoryFloor(): BareStore {
     read: (key) => map.get(key),
     update: (key, json) => void map.set(key, json),
     create: (key, json) => void map.set(key, json),
-  };
-}
-
-function sqliteFloor(path: string): BareStore {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(
-    'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
-  );
-  const select = db.prepare('SELECT session_data, expire_date FROM django_session WHERE session_key = ?');
-  const update = db.prepare(
-    'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ?',
-  );
-  const insert = db.prepare(
-    'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
-  );
-  const expiry = () => new Date(Date.now() + 1_209_600_000).toISOString();
-  return {
-    read: (key) => (select.get(key) as { session_data: string } | undefined)?.session_data,
-    update: (key, json) => void update.run(json, expiry(), key),
-    create: (key, json) => void insert.run(key, json, expiry()),
   };
 }

@@ -100,26 +100,35 @@ export function redisFloorApp(): BenchApp {
 
 /** Raw better-sqlite3 on Django's django_session table, WAL + synchronous=NORMAL like the engine. */
 export function sqliteFloorApp(): BenchApp {
-  return floorApp('sqlite', 'floor: raw better-sqlite3', async () => {
-    const db = new Database(join(tmp(), 'floor.sqlite3'));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(
-      'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
-    );
-    const select = db.prepare('SELECT session_data, expire_date FROM django_session WHERE session_key = ?');
-    const update = db.prepare(
-      'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ?',
-    );
-    const insert = db.prepare(
-      'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
-    );
-    const expiry = () => new Date(Date.now() + TTL_SECONDS * 1000).toISOString();
-    return {
-      read: (key) => (select.get(key) as { session_data: string } | undefined)?.session_data ?? null,
-      update: (key, json) => void update.run(json, expiry(), key),
-      create: (key, json) => void insert.run(key, json, expiry()),
-      close: async () => void db.close(),
-    };
-  });
+  return floorApp('sqlite', 'floor: raw better-sqlite3', async () =>
+    openSqliteFloor(join(tmp(), 'floor.sqlite3')),
+  );
+}
+
+/** The SQLite floor's statements on a new file; synchronous (bench/request-path.ts calls it too). */
+export function openSqliteFloor(path: string): FloorStore & {
+  read(key: string): string | null;
+  update(key: string, json: string): void;
+  create(key: string, json: string): void;
+} {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(
+    'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
+  );
+  const select = db.prepare('SELECT session_data, expire_date FROM django_session WHERE session_key = ?');
+  const update = db.prepare(
+    'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ?',
+  );
+  const insert = db.prepare(
+    'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
+  );
+  const expiry = () => new Date(Date.now() + TTL_SECONDS * 1000).toISOString();
+  return {
+    read: (key) => (select.get(key) as { session_data: string } | undefined)?.session_data ?? null,
+    update: (key, json) => void update.run(json, expiry(), key),
+    create: (key, json) => void insert.run(key, json, expiry()),
+    close: async () => void db.close(),
+  };
 }
