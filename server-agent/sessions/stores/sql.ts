@@ -53,15 +53,20 @@ export interface RowVersionReader {
 
 export function createSqlStore(context: StoreContext, driver: SqlDriver): SessionStore & RowVersionReader {
   let ready: Promise<void> | null = null;
+  /** Once the schema is there, statements go straight to the driver (no await, no promise of ours). */
+  let schemaReady = false;
   const schema = () =>
-    (ready ??= driver.ensureSchema().catch((error) => {
-      ready = null; // try again on the next call: the database may come back
-      throw error;
-    }));
-  const run = async <R>(sql: string, params: unknown[]) => {
-    await schema();
-    return driver.run<R>(sql, params);
-  };
+    (ready ??= driver.ensureSchema().then(
+      () => {
+        schemaReady = true;
+      },
+      (error) => {
+        ready = null; // try again on the next call: the database may come back
+        throw error;
+      },
+    ));
+  const run = <R>(sql: string, params: unknown[]) =>
+    schemaReady ? driver.run<R>(sql, params) : schema().then(() => driver.run<R>(sql, params));
   const now = () => context.clock.now();
 
   return {

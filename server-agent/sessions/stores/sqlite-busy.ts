@@ -29,23 +29,42 @@ export function isBusy(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `statement` (synchronous, never waiting on a lock) until it is not busy or `limitMs` passed. */
-export async function whileBusy<T>(statement: () => T, limitMs: number): Promise<T> {
-  const deadline = performance.now() + limitMs;
+/**
+ * Runs `statement` (synchronous, never waiting on a lock) until it is not busy or `limitMs` passed.
+ * The first try runs inline, with no async frame or clock read: it is the only try of nearly every
+ * statement, and two of them run on every request that writes.
+ */
+export function whileBusy<T>(statement: () => T, limitMs: number): Promise<T> {
+  try {
+    return Promise.resolve(statement());
+  } catch (error) {
+    if (!isBusy(error)) return Promise.reject(error);
+    return retryWhileBusy(statement, performance.now() + limitMs, limitMs, error);
+  }
+}
+
+async function retryWhileBusy<T>(
+  statement: () => T,
+  deadline: number,
+  limitMs: number,
+  busy: unknown,
+): Promise<T> {
   let backoff = 1;
+  let last = busy;
   for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0)
+      throw new StoreUnavailable(
+        `The SQLite session database stayed locked by another connection for ${limitMs} ms (SESSION_STORE_TIMEOUT_MS). Another process holds a write transaction on it.`,
+        { cause: last },
+      );
+    await sleep(Math.min(backoff, left));
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     try {
       return statement();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      const left = deadline - performance.now();
-      if (left <= 0)
-        throw new StoreUnavailable(
-          `The SQLite session database stayed locked by another connection for ${limitMs} ms (SESSION_STORE_TIMEOUT_MS). Another process holds a write transaction on it.`,
-          { cause: error },
-        );
-      await sleep(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      last = error;
     }
   }
 }
