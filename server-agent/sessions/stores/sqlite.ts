@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { parseDatabaseUrl } from '../database-url.js';
 import { ImproperlyConfigured } from '../errors.js';
-import { parseIso } from '../expiry.js';
 import type { SessionStore, StoreContext } from '../store.js';
 import { createSqlStore, type RowVersionReader, type SqlDriver } from './sql.js';
 import { isBusy, whileBusy } from './sqlite-busy.js';
+import { fromDjangoSqliteDate, toDjangoSqliteDate } from './sqlite-dates.js';
 import {
   loadSqliteEngine,
   type SqliteConnection,
@@ -66,13 +66,6 @@ function openDatabase(engine: SqliteEngine, path: string, options: SqliteOptions
   }
 }
 
-/** Django's SQLite backend writes aware datetimes as naive UTC text: "2023-11-28 22:13:20.123456". */
-export function toDjangoSqliteDate(date: Date): string {
-  const iso = date.toISOString();
-  const ms = date.getUTCMilliseconds();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms ? `.${String(ms * 1000).padStart(6, '0')}` : ''}`;
-}
-
 export function createSqliteDriver(
   path: string,
   engineName?: SqliteEngineName,
@@ -97,7 +90,7 @@ export function createSqliteDriver(
       'DELETE FROM django_session WHERE rowid IN (SELECT rowid FROM django_session WHERE expire_date < ? LIMIT ?) AND expire_date < ?',
     toDbDate: toDjangoSqliteDate,
     fromDbDate(value) {
-      const date = typeof value === 'string' ? parseIso(value) : null;
+      const date = typeof value === 'string' ? fromDjangoSqliteDate(value) : null;
       if (!date) throw new Error(`Unreadable expire_date ${JSON.stringify(value)} in django_session.`);
       return date;
     },
