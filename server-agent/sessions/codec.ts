@@ -12,6 +12,16 @@ export const SESSION_KEY_SALT = 'django.contrib.sessions.SessionStore';
 
 /** Payloads up to this many characters are remembered (one, the last). */
 const MEMO_MAX_CHARS = 16 * 1024;
+/**
+ * The texts this codec signed lately, each with the JSON it holds: a store row this process wrote
+ * (a session's next request loads what its last one saved) decodes without the HMAC, the base64
+ * and the inflate. A text byte-identical to one this codec signed is authentic by construction, so
+ * this skips no check that could fail; a row written elsewhere (Django, another process, a
+ * tampered one) is not here and goes through all of them. Bounded: at most this many texts, each
+ * of at most SIGNED_MEMO_MAX_CHARS of JSON (about 2.5 MB at the very worst).
+ */
+const SIGNED_MEMO_ENTRIES = 256;
+const SIGNED_MEMO_MAX_CHARS = 4096;
 const serialize = (value: unknown) => pythonJsonSerializer.dumps(value as SessionData);
 const parse = pythonJsonSerializer.loads;
 
@@ -27,7 +37,20 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
   let lastJson = '';
   // Stryker disable next-line StringLiteral: read only once lastJson matched, i.e. after it was set
   let lastPayload = '';
+  const signedHere = new Map<string, string>();
+  const rememberSigned = (text: string, json: string) => {
+    if (json.length > SIGNED_MEMO_MAX_CHARS) return;
+    // Oldest first out (a Map keeps insertion order). The same text again (same data, same second) stays put.
+    if (signedHere.size >= SIGNED_MEMO_ENTRIES && !signedHere.has(text)) {
+      const oldest = signedHere.keys().next().value;
+      if (oldest !== undefined) signedHere.delete(oldest);
+    }
+    signedHere.set(text, json);
+  };
   const decodeDetailed = (text: string): ReturnType<SessionCodec['decodeDetailed']> => {
+    const json = signedHere.get(text);
+    // A fresh Map from the JSON each time: the caller owns (and may change) what it gets.
+    if (json !== undefined) return { data: parse(json), problem: null };
     try {
       return { data: signer.unsignObject<SessionData>(text, { parse }), problem: null };
     } catch (error) {
@@ -53,7 +76,9 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
         // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: what is remembered changes speed only
         lastJson = json.length <= MEMO_MAX_CHARS ? json : '';
       }
-      return signer.sign(lastPayload);
+      const text = signer.sign(lastPayload);
+      rememberSigned(text, json);
+      return text;
     },
     decode: (text) => decodeDetailed(text).data,
     decodeDetailed,

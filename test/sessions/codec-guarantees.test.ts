@@ -4,7 +4,7 @@
  * 16 MiB) is refused under the same cap; the reused inflate stream survives every failure.
  */
 import { deflateSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClock } from '../../server-agent/sessions/clock.js';
 import { createCodec, SESSION_KEY_SALT } from '../../server-agent/sessions/codec.js';
 import { type LogRecord, setLogSink } from '../../server-agent/sessions/log.js';
@@ -18,6 +18,8 @@ import {
 const KEY = 'codec-guarantees-secret-key-0123456789';
 const clock = createClock(() => 1_700_000_000_000);
 const codec = createCodec(KEY, [], clock);
+/** A codec that signed nothing: what it decodes goes the whole way, never through a memo. */
+const reader = createCodec(KEY, [], clock);
 const signer = new TimestampSigner({ key: KEY, salt: SESSION_KEY_SALT, now: () => 1_700_000_000_000 });
 /** A validly signed compressed payload of exactly these bytes. */
 const signedCompressed = (bytes: Buffer) => signer.sign(`.${deflateSync(bytes).toString('base64url')}`);
@@ -91,6 +93,7 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
       expect(result.problem, bad).toBe(problem);
       if (problem === 'invalid-signature')
         expect(lines.some((l) => l.message === 'Session data corrupted')).toBe(true);
+      expect(reader.decode(good)).toEqual(data); // the reused inflate stream survived
       expect(codec.decode(good)).toEqual(data);
     }
   });
@@ -100,6 +103,7 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
     const encoded = codec.encode(big as never);
     expect(encoded.startsWith('.')).toBe(true);
     expect(codec.decode(encoded)).toEqual(big);
+    expect(reader.decode(encoded)).toEqual(big);
   });
 
   it('the remembered payload never outlives a change: same data gives the same payload, new data a new one', () => {
@@ -119,5 +123,70 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
     const third = moving.encode(changed as never);
     expect(moving.decode(third)).toEqual(changed);
     expect(moving.decode(moving.encode(data as never))).toEqual(data);
+  });
+
+  describe('the memo of texts this codec signed', () => {
+    const wholeWay = () => vi.spyOn(TimestampSigner.prototype, 'unsignObject');
+
+    it('gives what the whole way gives, as a new Map each time, without verifying again', () => {
+      const memo = createCodec(KEY, [], clock);
+      const text = memo.encode(data as never);
+      const spy = wholeWay();
+      try {
+        const first = memo.decode(text);
+        first.set('user', 'changed by the caller');
+        expect(memo.decode(text)).toEqual(data);
+        expect(spy).not.toHaveBeenCalled();
+        expect(reader.decode(text)).toEqual(data);
+        expect(spy).toHaveBeenCalledTimes(1);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('tampered copies of a remembered text still decode to {} with the security log line', () => {
+      const memo = createCodec(KEY, [], clock);
+      const text = memo.encode(data as never);
+      const [payload, stamp, signature] = text.split(':') as [string, string, string];
+      const flip = (part: string) => `${part.slice(0, -1)}${part.endsWith('A') ? 'B' : 'A'}`;
+      for (const bad of [
+        `${flip(payload)}:${stamp}:${signature}`,
+        `${payload}:${stamp}:${flip(signature)}`,
+        `${text} `,
+      ]) {
+        lines = [];
+        expect(memo.decodeDetailed(bad)).toEqual({ data: new Map(), problem: 'invalid-signature' });
+        expect(lines.some((l) => l.message === 'Session data corrupted')).toBe(true);
+      }
+      expect(memo.decode(text)).toEqual(data);
+    });
+
+    it('is bounded: the oldest of 257 texts and a session over 4,096 characters of JSON go the whole way', () => {
+      let now = 1_700_000_000_000;
+      const memo = createCodec(
+        KEY,
+        [],
+        createClock(() => now),
+      );
+      const texts: string[] = [];
+      for (let i = 0; i < 257; i++) {
+        now += 1000; // a new timestamp: a new text each time
+        texts.push(memo.encode(new Map([['i', i]]) as never));
+      }
+      const big = new Map<string, unknown>([['blob', 'x'.repeat(5000)]]);
+      const bigText = memo.encode(big as never);
+      const spy = wholeWay();
+      try {
+        expect(memo.decode(texts[256] as string)).toEqual(new Map([['i', 256]]));
+        expect(memo.decode(texts[2] as string)).toEqual(new Map([['i', 2]]));
+        expect(spy).not.toHaveBeenCalled();
+        expect(memo.decode(texts[0] as string)).toEqual(new Map([['i', 0]]));
+        expect(spy).toHaveBeenCalledTimes(1);
+        expect(memo.decode(bigText)).toEqual(big);
+        expect(spy).toHaveBeenCalledTimes(2);
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 });

@@ -113,6 +113,7 @@ describe('dumps / loads and session encode', () => {
       '.eJxVzqsVgEAAxMBeViNY_tANAnXYO8OjdyQbGZV5VHodauddL3UqzhgyxowpY85YMtaMLWPHlAQYDIShMBiGw4AYEoPi3_J-bqVMCQ:1r31eq:0PFo1f6Tp9rUxSscubrTe4Cr9yknI929MmsWXngrrnw',
     );
     expect(codec.decode(compressed)).toEqual(twenty);
+    expect(createCodec('test-secret-key', [], clock).decode(compressed)).toEqual(twenty); // not from the memo
   });
 
   it("Django's test-suite key", () => {
