@@ -1,6 +1,7 @@
 /** Django's SessionBase.encode/decode: signing.dumps/loads with the sessions salt and compression. */
 import type { Clock } from './clock.js';
 import { BadSignature } from './errors.js';
+import { InsertionRing } from './insertion-ring.js';
 import { securityLog } from './log.js';
 import { pythonJsonSerializer, type SessionData } from './serializer.js';
 import { TimestampSigner } from './signing.js';
@@ -38,13 +39,12 @@ export function createCodec(secretKey: string, fallbackKeys: readonly string[], 
   // Stryker disable next-line StringLiteral: read only once lastJson matched, i.e. after it was set
   let lastPayload = '';
   const signedHere = new Map<string, string>();
+  const signedOrder = new InsertionRing<string>(SIGNED_MEMO_ENTRIES);
   const rememberSigned = (text: string, json: string) => {
-    if (json.length > SIGNED_MEMO_MAX_CHARS) return;
-    // Oldest first out (a Map keeps insertion order). The same text again (same data, same second) stays put.
-    if (signedHere.size >= SIGNED_MEMO_ENTRIES && !signedHere.has(text)) {
-      const oldest = signedHere.keys().next().value;
-      if (oldest !== undefined) signedHere.delete(oldest);
-    }
+    // The same text again (same data, same second) stays where it is.
+    if (json.length > SIGNED_MEMO_MAX_CHARS || signedHere.has(text)) return;
+    const oldest = signedOrder.push(text);
+    if (oldest !== undefined) signedHere.delete(oldest);
     signedHere.set(text, json);
   };
   const decodeDetailed = (text: string): ReturnType<SessionCodec['decodeDetailed']> => {

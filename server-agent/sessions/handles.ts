@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { HmacKey } from './hmac-pads.js';
+import { InsertionRing } from './insertion-ring.js';
 
 const REMEMBERED = 10_000;
 
@@ -17,6 +18,8 @@ export class SessionHandles {
   private readonly keysByHandle = new Map<string, string>();
   /** One request emits several events for the same key: remember the HMAC instead of redoing it. */
   private readonly handlesByKey = new Map<string, string>();
+  /** Which key handlesByKey drops next (a load test of new sessions drops one per request). */
+  private readonly order = new InsertionRing<string>(REMEMBERED);
 
   /**
    * The last key asked for: one request asks for its key's handle seven times (its events, its
@@ -38,13 +41,11 @@ export class SessionHandles {
     const known = this.handlesByKey.get(key);
     if (known !== undefined) return known;
     const handle = this.mac.base64url(key).slice(0, 16);
-    if (this.handlesByKey.size >= REMEMBERED) {
-      const oldestKey = this.handlesByKey.keys().next().value;
-      if (oldestKey !== undefined) {
-        const oldestHandle = this.handlesByKey.get(oldestKey);
-        this.handlesByKey.delete(oldestKey);
-        if (oldestHandle !== undefined) this.keysByHandle.delete(oldestHandle);
-      }
+    const oldestKey = this.order.push(key);
+    if (oldestKey !== undefined) {
+      const oldestHandle = this.handlesByKey.get(oldestKey);
+      this.handlesByKey.delete(oldestKey);
+      if (oldestHandle !== undefined) this.keysByHandle.delete(oldestHandle);
     }
     this.handlesByKey.set(key, handle);
     this.keysByHandle.set(handle, key);
@@ -64,6 +65,7 @@ export class SessionHandles {
     );
     this.keysByHandle.clear();
     this.handlesByKey.clear();
+    this.order.clear();
     this.lastKey = undefined;
     this.shared = true;
   }

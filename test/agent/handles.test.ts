@@ -31,4 +31,20 @@ describe('SessionHandles', () => {
     expect(other.handleFor('key')).not.toBe(a.handleFor('key'));
     expect(new SessionHandles().handleFor('key')).not.toBe(a.handleFor('key'));
   });
+
+  it('remembers the last 10,000 keys: the oldest is forgotten first, a share() forgets all', () => {
+    const handles = new SessionHandles();
+    const keys = Array.from({ length: 10_001 }, (_, i) => `key-${i}`);
+    const issued = keys.map((key) => handles.handleFor(key));
+    expect(handles.keyFor(issued[0] as string)).toBeNull();
+    expect(handles.keyFor(issued[1] as string)).toBe('key-1');
+    expect(handles.keyFor(issued[10_000] as string)).toBe('key-10000');
+    handles.handleFor('key-10001'); // pushes out key-1 next, not an entry issued later
+    expect(handles.keyFor(issued[1] as string)).toBeNull();
+    expect(handles.keyFor(issued[2] as string)).toBe('key-2');
+    handles.share('secret', 'scope');
+    expect(handles.keyFor(issued[2] as string)).toBeNull();
+    const fresh = handles.handleFor('after');
+    expect(handles.keyFor(fresh)).toBe('after');
+  });
 });
