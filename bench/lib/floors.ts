@@ -117,6 +117,11 @@ export function openSqliteFloor(path: string): FloorStore & {
   db.exec(
     'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
   );
+  // Django's migration makes this index (clearsessions deletes by expire_date), and so does the
+  // engine's schema: without it the floor's UPDATE wrote half the WAL pages the same UPDATE writes on
+  // Django's table (strace, 13,000 write requests: 26,050 pwrite64 and 45 checkpoint fsyncs against
+  // 52,128 and 92), so the floor did less than any store on Django's table can.
+  db.exec('CREATE INDEX django_session_expire_date_a5c62663 ON django_session (expire_date)');
   const select = db.prepare('SELECT session_data, expire_date FROM django_session WHERE session_key = ?');
   const update = db.prepare(
     'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ?',
