@@ -24,6 +24,19 @@ const signer = new TimestampSigner({ key: KEY, salt: SESSION_KEY_SALT, now: () =
 /** A validly signed compressed payload of exactly these bytes. */
 const signedCompressed = (bytes: Buffer) => signer.sign(`.${deflateSync(bytes).toString('base64url')}`);
 
+/** A codec on a clock the test moves (`clock.now += ms`). */
+function movingCodec() {
+  const time = { now: 1_700_000_000_000 };
+  return {
+    codec: createCodec(
+      KEY,
+      [],
+      createClock(() => time.now),
+    ),
+    clock: time,
+  };
+}
+
 let lines: LogRecord[] = [];
 let restore = setLogSink((record) => lines.push(record));
 afterEach(() => {
@@ -107,14 +120,9 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
   });
 
   it('the remembered payload never outlives a change: same data gives the same payload, new data a new one', () => {
-    let now = 1_700_000_000_000;
-    const moving = createCodec(
-      KEY,
-      [],
-      createClock(() => now),
-    );
+    const { codec: moving, clock: time } = movingCodec();
     const first = moving.encode(data as never);
-    now += 5_000;
+    time.now += 5_000;
     const again = moving.encode(data as never);
     expect(again.split(':')[0]).toBe(first.split(':')[0]);
     expect(again).not.toBe(first); // a fresh timestamp and signature every time
@@ -162,15 +170,10 @@ describe('issue 13 bad input: the optimized codec keeps its guarantees', () => {
     });
 
     it('is bounded: the oldest of 257 texts and a session over 4,096 characters of JSON go the whole way', () => {
-      let now = 1_700_000_000_000;
-      const memo = createCodec(
-        KEY,
-        [],
-        createClock(() => now),
-      );
+      const { codec: memo, clock: time } = movingCodec();
       const texts: string[] = [];
       for (let i = 0; i < 257; i++) {
-        now += 1000; // a new timestamp: a new text each time
+        time.now += 1000; // a new timestamp: a new text each time
         texts.push(memo.encode(new Map([['i', i]]) as never));
       }
       const big = new Map<string, unknown>([['blob', 'x'.repeat(5000)]]);
