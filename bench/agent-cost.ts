@@ -34,7 +34,7 @@ const MODES: Mode[] = (process.env.BENCH_MODES?.split(',') as Mode[] | undefined
 const LABELS: Record<Mode, string> = {
   none: 'agent attached, no client',
   bare: 'a listener that does nothing (what emitting the events costs the session code)',
-  summary: 'following another session (every request a summary)',
+  summary: 'following another session (summaries up to limits.summariesPerSecond, the rest counted)',
   watched: 'following one of the ten sessions (the panel case)',
   full: 'timeline open (everything whole)',
 };

@@ -40,6 +40,8 @@ function describe(event: WireEvent): string {
       return `clock offset ${event.offsetSeconds}s${event.frozen ? ' (frozen)' : ''}`;
     case 'request.summary':
       return summaryText(event);
+    case 'requests.skipped':
+      return skippedText(event);
     case 'agent.command':
       return `command ${event.op} by ${event.client}: ${event.ok ? 'ok' : `refused (${event.code ?? '?'})`}`;
     default:
@@ -61,6 +63,12 @@ function summaryText(event: Extract<WireEvent, { type: 'request.summary' }>): st
     `summary of ${event.events} events (follow the session or keep this tab open for all of them)`,
   ];
   return parts.filter((p) => p !== null).join(' · ');
+}
+
+/** Requests the agent counted instead of summarizing: past its summary budget, on sessions nobody followed (protocol 3). */
+export function skippedText(event: Extract<WireEvent, { type: 'requests.skipped' }>): string {
+  const seconds = Math.max(0, (event.at - event.since) / 1000);
+  return `${event.count.toLocaleString('en')} more request${event.count === 1 ? '' : 's'} in ${seconds.toFixed(2)} s on sessions nobody follows, counted, not listed (over ${event.perSecond.toLocaleString('en')} a second; follow a session, or keep this tab open, to see all of its requests)`;
 }
 
 /** What the filter searches: the request line, the status, and every event's text, changed keys and values included. */

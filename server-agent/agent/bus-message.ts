@@ -45,6 +45,8 @@ const FIELDS: Record<WireEventType, Record<string, Kind>> = {
   'request.start': { method: 's', path: 's', cookiePresent: 'b' },
   'request.end': { method: 's', path: 's', status: 'n', ms: 'n', accessed: 'b', modified: 'b', saved: 'b' },
   'request.summary': { method: 's', path: 's', status: 'n', ms: 'n', events: 'n', saved: 'b' },
+  // Never travels on the bus: each process counts what its own budget skipped, for its own clients.
+  'requests.skipped': { never: 'o' },
   'session.loaded': { outcome: 's', keys: 'n', ms: 'n' },
   'session.created': {},
   'session.modified': { key: 's', op: 's' },

@@ -49,6 +49,7 @@ function watches(client: Client, handle: string | undefined): boolean {
 
 function deliverable(client: Client, routed: Routed): boolean {
   if (routed.route === Route.always) return true;
+  if (routed.route === Route.skipped) return client.protocol >= 3;
   if (routed.route === Route.watched) return watches(client, routed.handle);
   return !(routed.full && watches(client, routed.handle));
 }

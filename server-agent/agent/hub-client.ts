@@ -21,6 +21,8 @@ export interface Client {
   watchAll: boolean;
   /** Sessions it receives whole; requests on other sessions arrive as summaries. */
   watching: Set<string>;
+  /** The protocol version both ends speak (the highest the client said it speaks, up to ours). */
+  protocol: number;
 }
 
 let clientCounter = 0;
@@ -38,6 +40,7 @@ export function newClient(ws: WebSocket): Client {
     helloTimer: undefined,
     watchAll: true,
     watching: new Set(),
+    protocol: MIN_PROTOCOL_VERSION,
   };
 }
 

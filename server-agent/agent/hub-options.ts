@@ -12,6 +12,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxSetBytes: 256 * 1024,
   maxPageSize: 200,
   replayEvents: 500,
+  // A panel's request list scrolls past at a few hundred a second; its timeline keeps 2,000.
+  summariesPerSecond: 2000,
 };
 
 export interface HubOptions {

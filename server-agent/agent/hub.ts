@@ -10,7 +10,7 @@ import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { AgentBus } from './bus.js';
 import { ConflictTracker } from './conflicts.js';
-import { EventStream } from './event-stream.js';
+import { EventStream, SUMMARY_DELAY_MS } from './event-stream.js';
 import { type Client, newClient, refuse, send } from './hub-client.js';
 import { BusLink } from './hub-bus.js';
 import { type CommandRunner, runClientCommand } from './hub-commands.js';
@@ -25,6 +25,7 @@ import {
   type WireEvent,
 } from './protocol.js';
 import { RequestRouter, Route } from './request-router.js';
+import { SummaryBudget } from './summary-budget.js';
 import { parseClientFrame } from './validate.js';
 import { welcomeFor } from './welcome.js';
 
@@ -41,6 +42,7 @@ export class AgentHub {
   private readonly conflicts: ConflictTracker;
   private readonly runner: CommandRunner;
   private readonly router: RequestRouter;
+  private readonly budget: SummaryBudget;
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** @internal The agent bus, when several processes share one timeline (not in the shipped .d.ts: its types reach ws). */
@@ -82,6 +84,22 @@ export class AgentHub {
         )
       : null;
     this.link = link;
+    this.budget = new SummaryBudget(
+      options.limits.summariesPerSecond,
+      SUMMARY_DELAY_MS,
+      () => sessions.clock.nowMs(),
+      (count, since) =>
+        stream.publish(
+          {
+            type: 'requests.skipped',
+            at: sessions.clock.nowMs(),
+            since,
+            count,
+            perSecond: options.limits.summariesPerSecond,
+          },
+          Route.skipped,
+        ),
+    );
     this.router = new RequestRouter({
       wantsFull: (handle) => stream.wantsFull(handle) || (link?.wants(handle) ?? false),
       carry: (from, to) => stream.carry(from, to),
@@ -120,12 +138,23 @@ export class AgentHub {
       this.stopListening = this.sessions.events.onAny(
         (event) => this.onSessionEvent(event),
         (requestId) => this.router.wantsDetail(requestId),
+        (handle) => this.observes(handle),
       );
     else if (!wanted && this.stopListening) {
       this.stopListening();
       this.stopListening = null;
+      this.budget.flush();
       this.router.clear();
     }
+  }
+
+  /**
+   * Should this request be observed? Always when some client (here or over the bus) follows its
+   * session or everything; otherwise while the summary budget lasts (summary-budget.ts).
+   */
+  private observes(handle: string | undefined): boolean {
+    if (this.stream.wantsFull(handle) || (this.link?.wants(handle) ?? false)) return true;
+    return this.budget.take();
   }
 
   get full(): boolean {
@@ -166,6 +195,7 @@ export class AgentHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.budget.flush();
     this.stream.flush();
     const goodbye = JSON.stringify({ v: 1, type: 'goodbye', reason: 'shutdown' } satisfies AgentMessage);
     const closing = [...this.clients].map(
@@ -264,6 +294,7 @@ export class AgentHub {
         return;
       }
       client.greeted = true;
+      client.protocol = Math.min(message.protocol.max, PROTOCOL_VERSION);
       this.stream.rewatch();
       this.link?.bus.announce();
       send(client, welcomeFor(this.sessions, this.options, client, this.link?.info() ?? null));

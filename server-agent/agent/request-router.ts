@@ -9,8 +9,11 @@
 import type { SessionEvent } from '../sessions/events.js';
 import type { WireEvent, WireEventMap } from './protocol.js';
 
-/** How a stream item is routed: to everyone, to watchers of `handle`, or as a summary. */
-export const Route = { always: 0, watched: 1, summary: 2 } as const;
+/**
+ * How a stream item is routed: to everyone, to watchers of `handle`, as a summary, or (a
+ * `requests.skipped` count) to every client that speaks protocol 3.
+ */
+export const Route = { always: 0, watched: 1, summary: 2, skipped: 3 } as const;
 export type Route = (typeof Route)[keyof typeof Route];
 
 export interface RouterSink {

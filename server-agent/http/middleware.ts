@@ -146,10 +146,16 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
     begin(request) {
       const key = readCookie(request.cookieHeader, name);
       const forward = key === undefined ? null : sessions.forwards.take(key);
-      const session = sessions.open(forward?.kind === 'forward' ? forward.to : key);
+      const opened = forward?.kind === 'forward' ? forward.to : key;
+      // With a listener, ask (once, here) whether it wants this request observed: the agent says
+      // no for a session nobody follows once its summaries for the moment are spent, and such a
+      // request then runs as with no listener (no events, no request id).
+      const observed =
+        events.active && events.observes(opened ? sessions.handles.handleFor(opened) : undefined);
+      const session = observed || !events.active ? sessions.open(opened) : sessions.openUnobserved(opened);
       const query = request.url.indexOf('?');
       const path = query === -1 ? request.url : request.url.slice(0, query);
-      const requestId = events.active ? `r${REQUEST_ID_PREFIX}${(++requestCounter).toString(36)}` : undefined;
+      const requestId = observed ? `r${REQUEST_ID_PREFIX}${(++requestCounter).toString(36)}` : undefined;
       session.requestId = requestId;
       if (requestId)
         events.dispatch({

@@ -103,6 +103,8 @@ type Listener<K extends SessionEventType> = (event: { type: K } & SessionEventMa
 type AnyListener = (event: SessionEvent) => void;
 /** Does this request's events need their detail? (see SessionEvents.detail) */
 export type DetailFilter = (requestId: string | undefined) => boolean;
+/** Does the listener want a request on this session (handle; undefined: no cookie) observed at all? */
+export type RequestGate = (handle: string | undefined) => boolean;
 
 export class SessionEvents {
   /** True while anyone listens; emitters test it before building payloads. */
@@ -110,8 +112,11 @@ export class SessionEvents {
   private readonly byType = new Map<SessionEventType, Set<Listener<SessionEventType>>>();
   private readonly any = new Set<AnyListener>();
   private readonly filters = new Map<AnyListener, DetailFilter>();
+  private readonly gates = new Map<AnyListener, RequestGate>();
   /** Listeners that take every event with its detail (all but the filtered onAny ones). */
   private unfiltered = 0;
+  /** Listeners that want every request observed (all but the gated onAny ones). */
+  private ungated = 0;
 
   on<K extends SessionEventType>(type: K, listener: Listener<K>): () => void {
     let set = this.byType.get(type);
@@ -131,17 +136,35 @@ export class SessionEvents {
 
   /**
    * Every event, in order; the agent uses this. Returns the unsubscribe function. With `detail`,
-   * the listener says per request whether it needs the events' detail (see detail()).
+   * the listener says per request whether it needs the events' detail (see detail()); with `gate`,
+   * whether it wants the request observed at all (see observes()).
    */
-  onAny(listener: AnyListener, detail?: DetailFilter): () => void {
+  onAny(listener: AnyListener, detail?: DetailFilter, gate?: RequestGate): () => void {
     this.any.add(listener);
     if (detail) this.filters.set(listener, detail);
+    if (gate) this.gates.set(listener, gate);
     this.refresh();
     return () => {
       this.any.delete(listener);
       this.filters.delete(listener);
+      this.gates.delete(listener);
       this.refresh();
     };
+  }
+
+  /**
+   * Should the middleware observe a request on this session (emit its events)? False when nobody
+   * listens, or when every listener is gated and each gate declines: the agent declines requests on
+   * sessions no client follows once its summaries for the moment are spent (hub-budget.ts), and
+   * such a request then runs exactly as with no listener. Asked once per request, at its start.
+   */
+  observes(handle: string | undefined): boolean {
+    if (!this.active) return false;
+    if (this.ungated > 0) return true;
+    let wanted = false;
+    // Every gate is asked (none short-circuited), so each one's own count stays right.
+    for (const gate of this.gates.values()) if (gate(handle)) wanted = true;
+    return wanted;
   }
 
   /**
@@ -178,6 +201,7 @@ export class SessionEvents {
     for (const set of this.byType.values()) count += set.size;
     this.active = count > 0;
     this.unfiltered = count - this.filters.size;
+    this.ungated = count - this.gates.size;
   }
 }
 

@@ -36,6 +36,11 @@ export interface SessionManager {
   readonly forwards: KeyForwards;
   /** Django's SessionStore(session_key): no I/O until the first data access. */
   open(sessionKey?: string | null): Session;
+  /**
+   * @internal open() for a request no listener observes (SessionEvents.observes said no): the
+   * session emits no events, as if nobody listened. The middleware uses it; apps use open().
+   */
+  openUnobserved(sessionKey?: string | null): Session;
   /** Django's clear_expired: the number removed, or null where the store expires records itself. */
   clearExpired(options?: ClearExpiredOptions): Promise<number | null>;
   close(): Promise<void>;
@@ -65,6 +70,8 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
     handles,
     validate: schema ? createValidator(schema) : undefined,
   };
+  // Shares everything with `context` but an event hub nobody ever listens to (active stays false).
+  const unobserved: SessionContext = { ...context, events: new SessionEvents() };
   const stopClock = clock.onChange((changed) =>
     events.emit('clock.changed', {
       at: changed.nowMs(),
@@ -83,6 +90,7 @@ export function createSessionManager(options: SessionManagerOptions = {}): Sessi
     forwards,
     production: isProduction(env ?? process.env),
     open: (sessionKey) => new Session(context, sessionKey),
+    openUnobserved: (sessionKey) => new Session(unobserved, sessionKey),
     clearExpired: (clearOptions) => clearExpired(store, clearOptions),
     async close() {
       if (closed) return;

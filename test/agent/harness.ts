@@ -152,10 +152,10 @@ export class Client {
     return new Client(ws);
   }
 
-  /** Connects, says hello, subscribes. */
-  static async ready(wsUrl: string, token: string): Promise<Client> {
+  /** Connects, says hello (protocol 2-3 unless told), subscribes. */
+  static async ready(wsUrl: string, token: string, protocol?: { min: number; max: number }): Promise<Client> {
     const client = await Client.connect(wsUrl, token);
-    await client.hello();
+    await client.hello(protocol);
     client.send({ v: 1, type: 'subscribe' });
     await client.next((m) => m.type === 'snapshot');
     return client;
@@ -165,8 +165,8 @@ export class Client {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  async hello(): Promise<WelcomeMessage> {
-    this.send({ v: 1, type: 'hello', client: 'test', clientVersion: '0', protocol: { min: 2, max: 2 } });
+  async hello(protocol = { min: 2, max: 3 }): Promise<WelcomeMessage> {
+    this.send({ v: 1, type: 'hello', client: 'test', clientVersion: '0', protocol });
     return (await this.next((m) => m.type === 'welcome')) as WelcomeMessage;
   }
 

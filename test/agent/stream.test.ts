@@ -167,10 +167,10 @@ describe('stream', () => {
       type: 'hello',
       client: 'extension',
       clientVersion: '9',
-      protocol: { min: 3, max: 4 },
+      protocol: { min: 4, max: 5 },
     });
     const error = await client.next((m) => m.type === 'error');
-    expect(error).toMatchObject({ code: 'version', agentProtocol: { min: 2, max: 2 } });
+    expect(error).toMatchObject({ code: 'version', agentProtocol: { min: 2, max: 3 } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(client.closed?.code).toBe(4001);
 

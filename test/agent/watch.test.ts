@@ -223,7 +223,7 @@ describe('A watch (issue 13 item 4)', () => {
     });
     expect(await client.next((m) => m.type === 'error')).toMatchObject({
       code: 'version',
-      agentProtocol: { min: 2, max: 2 },
+      agentProtocol: { min: 2, max: 3 },
       fix: expect.stringContaining('extension'),
     });
     await client.close();

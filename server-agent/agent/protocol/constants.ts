@@ -3,8 +3,10 @@
 /**
  * 2: clients say what they watch (`watch`), events frames carry `after`/`through` instead of
  * consecutive seqs, requests nobody watches arrive as one `request.summary` each.
+ * 3: past `limits.summariesPerSecond`, such requests are counted in `requests.skipped` instead
+ * (a client that speaks at most 2 gets neither the count nor, then, those requests).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Oldest protocol version this agent still speaks (1 had no watch and no summaries). */
 export const MIN_PROTOCOL_VERSION = 2;
 

@@ -88,6 +88,12 @@ export interface WireEventMap {
     /** How many lifecycle events this summary stands for. */
     events: number;
   };
+  /**
+   * Protocol 3: requests on sessions no client followed, past `limits.summariesPerSecond`, ran
+   * unobserved (no events, no request id): this many between `since` and `at`. At most one per
+   * summary window; a client that watches a session or everything never misses its requests.
+   */
+  'requests.skipped': WireEventBase & { count: number; since: number; perSecond: number };
   'session.loaded': WireEventBase & { outcome: LoadOutcome; keys: number; ms: number };
   'session.created': WireEventBase;
   'session.modified': WireEventBase & {

@@ -49,6 +49,11 @@ export interface Limits {
   maxPageSize: number;
   /** Events kept for `subscribe {sinceSeq}` replay. */
   replayEvents: number;
+  /**
+   * Most `request.summary` items per second (spent in SUMMARY_DELAY_MS windows). Requests past it,
+   * on sessions no client follows, are counted in one `requests.skipped` per window instead.
+   */
+  summariesPerSecond: number;
 }
 
 export interface HelloMessage {

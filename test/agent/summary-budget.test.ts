@@ -1,0 +1,201 @@
+/**
+ * Issue 13 item 4 (protocol 3): past `limits.summariesPerSecond`, requests on sessions no client
+ * follows run unobserved and are counted in one `requests.skipped` per window; requests on a
+ * followed session, and every request while a client watches everything, are never skipped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../server-agent/agent/protocol.js';
+import { SummaryBudget } from '../../server-agent/agent/summary-budget.js';
+import { SessionEvents } from '../../server-agent/sessions/events.js';
+import { Client, type Harness, quietLogs, startHarness } from './harness.js';
+
+let harness: Harness;
+let logs: ReturnType<typeof quietLogs>;
+// 20 a second in 50 ms windows: one summary per window.
+const PER_SECOND = 20;
+
+beforeAll(async () => {
+  logs = quietLogs();
+  harness = await startHarness({ limits: { summariesPerSecond: PER_SECOND } });
+});
+afterAll(async () => {
+  await harness.close();
+  logs.restore();
+});
+
+async function login(): Promise<{ cookie: string; handle: string }> {
+  const watcher = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+  const res = await fetch(`${harness.baseUrl}/`);
+  const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
+  const requestId = res.headers.get('x-sessionscope-request');
+  const saved = await watcher.waitEvent((e) => e.type === 'session.saved' && e.requestId === requestId);
+  await watcher.close();
+  if (saved.type !== 'session.saved' || !saved.session) throw new Error('no handle');
+  return { cookie, handle: saved.session };
+}
+
+/** `n` requests at once on one session; resolves with their request-id headers. */
+async function burst(n: number, cookie: string): Promise<(string | null)[]> {
+  const responses = await Promise.all(
+    Array.from({ length: n }, () => fetch(`${harness.baseUrl}/set?k=v`, { headers: { cookie } })),
+  );
+  for (const res of responses) expect(res.status).toBe(200);
+  return responses.map((res) => res.headers.get('x-sessionscope-request'));
+}
+
+/** What reached the client after its snapshot (the snapshot replays earlier tests' events). */
+function since(client: Client, mark: number): WireEvent[] {
+  return client.events.filter((item) => item.seq > mark).map((item) => item.event);
+}
+
+const skippedCount = (events: WireEvent[]) =>
+  events.reduce((sum, e) => sum + (e.type === 'requests.skipped' ? e.count : 0), 0);
+
+describe('The summary budget (issue 13 item 4, protocol 3)', () => {
+  it('past the budget, requests on an unfollowed session are counted, not summarized, and still work', async () => {
+    const other = await login();
+    const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+    client.send({ v: 1, type: 'watch', watch: { all: false, sessions: ['elsewhere'] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const mark = client.lastSeq;
+    const ids = await burst(40, other.cookie);
+    // A skipped request carries no request id (it ran as with no client) and its save still landed.
+    const observed = ids.filter((id) => id !== null);
+    expect(observed.length).toBeLessThan(40);
+    await client.waitEvent((e) => e.type === 'requests.skipped');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const events = since(client, mark);
+    const summaries = events.filter((e) => e.type === 'request.summary');
+    expect(summaries.map((e) => e.requestId).sort()).toEqual([...observed].sort());
+    expect(summaries.length + skippedCount(events)).toBe(40);
+    const skipped = events.find((e) => e.type === 'requests.skipped');
+    expect(skipped).toMatchObject({ perSecond: PER_SECOND });
+    if (skipped?.type === 'requests.skipped') expect(skipped.at).toBeGreaterThanOrEqual(skipped.since);
+    // No lifecycle event of any request reached a client that follows another session.
+    expect(events.some((e) => e.type === 'session.saved' || e.type === 'request.start')).toBe(false);
+    const dump = await fetch(`${harness.baseUrl}/dump`, { headers: { cookie: other.cookie } });
+    expect(await dump.json()).toMatchObject({ k: 'v' });
+    await client.close();
+  });
+
+  it('requests on a followed session are never skipped, whatever the load', async () => {
+    const mine = await login();
+    const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+    client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const mark = client.lastSeq;
+    const ids = await burst(40, mine.cookie);
+    expect(ids.every((id) => id !== null)).toBe(true);
+    const last = ids.at(-1);
+    await client.waitEvent((e) => e.type === 'request.end' && e.requestId === last);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const events = since(client, mark);
+    for (const id of ids)
+      expect(events.some((e) => e.type === 'request.end' && e.requestId === id)).toBe(true);
+    expect(skippedCount(events)).toBe(0);
+    await client.close();
+  });
+
+  it('a client watching everything sees every request whole', async () => {
+    const other = await login();
+    const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+    const mark = client.lastSeq;
+    const ids = await burst(40, other.cookie);
+    expect(ids.every((id) => id !== null)).toBe(true);
+    const last = ids.at(-1);
+    await client.waitEvent((e) => e.type === 'request.end' && e.requestId === last);
+    expect(skippedCount(since(client, mark))).toBe(0);
+    await client.close();
+  });
+
+  it('a protocol 2 client gets the summaries within the budget and no requests.skipped', async () => {
+    const other = await login();
+    const v2 = await Client.ready(harness.agent.wsUrl, harness.agent.token, { min: 2, max: 2 });
+    const v3 = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+    for (const client of [v2, v3])
+      client.send({ v: 1, type: 'watch', watch: { all: false, sessions: ['elsewhere'] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const mark = Math.max(v2.lastSeq, v3.lastSeq);
+    await burst(40, other.cookie);
+    await v3.waitEvent((e) => e.type === 'requests.skipped');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const v2Events = since(v2, mark);
+    expect(v2Events.some((e) => e.type === 'requests.skipped')).toBe(false);
+    expect(v2Events.filter((e) => e.type === 'request.summary').length).toBe(
+      since(v3, mark).filter((e) => e.type === 'request.summary').length,
+    );
+    await v2.close();
+    await v3.close();
+  });
+});
+
+describe('SummaryBudget and SessionEvents.observes', () => {
+  it('admits perSecond × window / 1000 a window (at least one), then counts the rest once per window', async () => {
+    const reports: [number, number][] = [];
+    const budget = new SummaryBudget(
+      40,
+      50,
+      () => 1000,
+      (count, since) => reports.push([count, since]),
+    );
+    expect(Array.from({ length: 5 }, () => budget.take())).toEqual([true, true, false, false, false]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reports).toEqual([[3, 1000]]);
+    expect(budget.take()).toBe(true);
+    const none = new SummaryBudget(
+      0,
+      50,
+      () => 0,
+      () => {},
+    );
+    expect(none.take()).toBe(false);
+    none.flush();
+    const tiny = new SummaryBudget(
+      1,
+      50,
+      () => 0,
+      () => {},
+    );
+    expect(tiny.take()).toBe(true);
+    tiny.flush();
+  });
+
+  it('observes(): false with no listener, true with any ungated listener, otherwise any gate that admits', () => {
+    const events = new SessionEvents();
+    expect(events.observes('h')).toBe(false);
+    const asked: (string | undefined)[] = [];
+    const offGated = events.onAny(
+      () => {},
+      () => false,
+      (handle) => {
+        asked.push(handle);
+        return handle === 'followed';
+      },
+    );
+    expect(events.observes('followed')).toBe(true);
+    expect(events.observes('other')).toBe(false);
+    expect(events.observes(undefined)).toBe(false);
+    expect(asked).toEqual(['followed', 'other', undefined]);
+    const offPlain = events.on('session.saved', () => {});
+    expect(events.observes('other')).toBe(true);
+    offPlain();
+    offGated();
+    expect(events.observes('followed')).toBe(false);
+  });
+});
+
+describe('The panel’s line for a requests.skipped count', () => {
+  it('says how many, over how long, why, and what shows them all', async () => {
+    const { skippedText } = await import('../../extension/ui/Timeline.js');
+    const text = skippedText({
+      type: 'requests.skipped',
+      at: 2_500,
+      since: 2_000,
+      count: 1234,
+      perSecond: 2000,
+    });
+    expect(text).toContain('1,234 more requests in 0.50 s');
+    expect(text).toContain('over 2,000 a second');
+    expect(text).toContain('follow a session');
+  });
+});
