@@ -1,7 +1,7 @@
 /** The Agent section's fixed text (what the figures of bench/agent.ts mean, and earlier runs), kept apart from the bench. */
 export const AGENT_NOTES = `With no client connected the agent does not listen to session events at all (\`events.active\` stays false),
 so the "attached" row differs from "no agent" only by the request listener that routes \`/__sessionscope/\`
-(a prefix test on the URL). With a client, each request emits six events (about 1.3 KB of JSON whole). Protocol 2
+(a prefix test on the URL). With a client, each observed request emits six events (about 1.3 KB of JSON whole). Protocol 2
 (\`server-agent/agent/request-router.ts\`) decides per request, at its first event that names a session, whether anyone
 watches that session: if not, the events are never turned into wire events (no previews, no redaction), their values
 are not copied, the save is a plain save (no compare-and-swap, no loaded-value baseline: \`events.detail()\`), and
@@ -43,6 +43,25 @@ Runs of this table on the same quiet machine today put one summaries client at 0
 (server CPU +32 to +77 µs/request), while "attached", which does no agent work per request, came out at 0.999× and
 1.08×: run-to-run noise here is about ±8 %, wider than the 5 % goal, and the goal is not met on any run.
 \`BENCH_PIN=1\` (the app alone on one core) did not help: the app's garbage-collector threads then share that core.
+
+**Third pass (2026-12-03): a budget for summaries (protocol 3).** Profiles of the summary mode after the two
+passes above showed no cost left above ~1 µs: the router and the lost-update tracker (two Map entries per
+request), the summary's JSON and number formatting, the replay ring's strings and the garbage collector each
+took a slice. In process (\`bench/agent-cost.ts\`, EPYC, 25 interleaved blocks): a listener that does nothing
++2.0 to +2.8 µs/request, summaries +7.4 to +10.6, and summaries with the stream's publish short-circuited still
++5.9 to +7.6. So the remedy is fewer observed requests, not cheaper ones: past \`limits.summariesPerSecond\`
+(1,000 a second, 50 per 50 ms window) a request on a session no client follows runs unobserved
+(\`SessionEvents.observes()\` says no at its start: no events, no request id) and is counted in one
+\`requests.skipped\` per window (\`server-agent/agent/summary-budget.ts\`). Requests on a followed session, and all
+requests while a client watches everything, are never skipped. In process, summaries then cost +1.6 and +2.7
+µs/request (two runs), no more than the do-nothing listener. Over HTTP (this bench, EPYC, 3 December) an admitted
+request still costs the app tens of µs (its six events, the request-id header, the summary, the frame), so the
+row follows the budget: with 2,000 a second, 0.994×, 0.886× and 0.917× in three runs (+1.4, +13.5 and +7.8 µs;
+9 rounds for the last); with none admitted (a budget of 0) 1.008×, +2.1 µs, the gate's own cost; with 1,000,
+1.013× (+1.7 µs, 9 rounds) and the table above. **Decided:** 1,000 a second is the default (the timeline's
+2,000 entries hold two seconds of it, far beyond what anyone reads); the 2 December run before any budget had 0.878× and
++13.8 µs (14.6 %). The "attached" row does no per-request agent work (a URL prefix test), so where it lands below
+1.0× it shows that run's noise.
 
 Protocol 1 (every client got every event whole, commit 110a0f2, this bench, 5 rounds × 3 s): one streaming client
 0.824× req/s, server +21.6 µs CPU/req (101.9 → 123.5), client 16.8 µs/req.`;

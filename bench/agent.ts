@@ -119,6 +119,8 @@ interface CellResult {
   clientCpu: number;
   received: number;
   frames: number;
+  /** Requests the clients were told were counted, not summarized (`requests.skipped`). */
+  skipped: number;
 }
 
 /**
@@ -194,8 +196,9 @@ async function runCell(mode: Mode): Promise<CellResult> {
       received: sum.received + one.received,
       frames: sum.frames + one.frames,
       cpu: sum.cpu + one.cpu,
+      skipped: sum.skipped + one.skipped,
     }),
-    { received: 0, frames: 0, cpu: 0 },
+    { received: 0, frames: 0, cpu: 0, skipped: 0 },
   );
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.send('stop');
@@ -209,6 +212,7 @@ async function runCell(mode: Mode): Promise<CellResult> {
     clientCpu: streamed.cpu / requests,
     received: streamed.received,
     frames: streamed.frames,
+    skipped: streamed.skipped,
   };
 }
 
@@ -227,6 +231,7 @@ const serverCpu = empty();
 const clientCpu = empty();
 const streamed = { summary: 0, full: 0 };
 const frames = { summary: 0, full: 0 };
+const skipped = { summary: 0, full: 0 };
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so drift on a shared machine does not favour one mode.
   for (const mode of [...modes.slice(round % modes.length), ...modes.slice(0, round % modes.length)]) {
@@ -238,6 +243,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const kind = mode.startsWith('full') ? 'full' : 'summary';
     streamed[kind] += cell.received;
     frames[kind] += cell.frames;
+    skipped[kind] += cell.skipped;
     process.stderr.write(
       `round ${round + 1} ${mode}: ${fmt(cell.rps)} req/s, server ${cell.serverCpu.toFixed(1)} µs CPU/req${clientsOf(mode) ? `, clients ${cell.clientCpu.toFixed(1)} µs/req, ${(cell.received / Math.max(1, cell.frames)).toFixed(1)} events/frame` : ''}\n`,
     );
@@ -327,7 +333,9 @@ node:http + \`sessions.middleware()\` on SQLite; every request loads the session
 (one store read + one write), one session per connection. The app runs in its own process (\`bench/agent-server.ts\`), autocannon in this one, and each
 streaming client is a \`ws\` client in a process of its own (as the browser is), subscribed and parsing every frame.
 "Summaries" clients follow a session other than the loaded one, as a panel does while the developer's own tab is quiet
-and a load test runs: each request reaches them as one \`request.summary\` (${fmt(streamed.summary)} received, ${perFrame('summary')} per frame).
+and a load test runs: up to \`limits.summariesPerSecond\` (1,000 by default) requests a second reach them as one
+\`request.summary\` each, and the rest (protocol 3) as one \`requests.skipped\` count per 50 ms window, those requests running
+unobserved (${fmt(streamed.summary)} items received, ${perFrame('summary')} per frame; ${fmt(skipped.summary)} requests counted, not summarized).
 "Everything" clients watch all events whole, as a panel does with the Timeline tab open or while following the
 loaded session itself (${fmt(streamed.full)} events received, ${perFrame('full')} per frame). Everything shares the machine's ${cpus().length} cores, so req/s also
 pays for the clients' CPU; **server CPU µs/request** (the app process's own user + system time over the cell,

@@ -11,9 +11,10 @@ const WebSocket = require('ws');
 const [url, token, watch] = process.argv.slice(1);
 let received = 0;
 let frames = 0;
+let skipped = 0;
 const ws = new WebSocket(url, ['${SUBPROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}' + token]);
 ws.on('open', () => {
-  ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 2, max: 2 } }));
+  ws.send(JSON.stringify({ v: 1, type: 'hello', client: 'cli', clientVersion: 'bench', protocol: { min: 3, max: 3 } }));
   ws.send(JSON.stringify({ v: 1, type: 'subscribe', watch: JSON.parse(watch) }));
 });
 ws.on('message', (data) => {
@@ -22,11 +23,12 @@ ws.on('message', (data) => {
   if (message.type === 'events') {
     received += message.events.length;
     frames++;
+    for (const item of message.events) if (item.event.type === 'requests.skipped') skipped += item.event.count;
   }
 });
 process.on('SIGTERM', () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write('received ' + received + ' frames ' + frames + ' cpu ' + (user + system) + ' ', () => process.exit(0));
+  process.stdout.write('received ' + received + ' frames ' + frames + ' cpu ' + (user + system) + ' skipped ' + skipped + ' ', () => process.exit(0));
 });
 `;
 
@@ -52,7 +54,7 @@ export async function streamingClient(
 
 export async function stopClient(
   child: ChildProcess,
-): Promise<{ received: number; frames: number; cpu: number }> {
+): Promise<{ received: number; frames: number; cpu: number; skipped: number }> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += String(chunk);
@@ -60,6 +62,12 @@ export async function stopClient(
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  const [, received, frames, cpu] = /received (\d+) frames (\d+) cpu (\d+)/.exec(output) ?? [];
-  return { received: Number(received ?? 0), frames: Number(frames ?? 0), cpu: Number(cpu ?? 0) };
+  const [, received, frames, cpu, skipped] =
+    /received (\d+) frames (\d+) cpu (\d+) skipped (\d+)/.exec(output) ?? [];
+  return {
+    received: Number(received ?? 0),
+    frames: Number(frames ?? 0),
+    cpu: Number(cpu ?? 0),
+    skipped: Number(skipped ?? 0),
+  };
 }

@@ -40,7 +40,7 @@ export function welcome(overrides: Partial<WelcomeMessage> = {}): WelcomeMessage
       maxSetBytes: 1 << 16,
       maxPageSize: 100,
       replayEvents: 500,
-      summariesPerSecond: 2000,
+      summariesPerSecond: 1000,
     },
     readOnly: false,
     watch: { all: true, sessions: [] },
