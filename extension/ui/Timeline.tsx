@@ -67,8 +67,8 @@ function summaryText(event: Extract<WireEvent, { type: 'request.summary' }>): st
 
 /** Requests the agent counted instead of summarizing: past its summary budget, on sessions nobody followed (protocol 3). */
 export function skippedText(event: Extract<WireEvent, { type: 'requests.skipped' }>): string {
-  const seconds = Math.max(0, (event.at - event.since) / 1000);
-  return `${event.count.toLocaleString('en')} more request${event.count === 1 ? '' : 's'} in ${seconds.toFixed(2)} s on sessions nobody follows, counted, not listed (over ${event.perSecond.toLocaleString('en')} a second; follow a session, or keep this tab open, to see all of its requests)`;
+  const many = event.count === 1 ? 'request' : 'requests';
+  return `${event.count.toLocaleString('en')} more ${many} on sessions nobody follows, counted, not listed (over ${event.perSecond.toLocaleString('en')} a second; follow one, or keep this tab open, to see all)`;
 }
 
 /** What the filter searches: the request line, the status, and every event's text, changed keys and values included. */

@@ -81,6 +81,37 @@ describe('A watch on the client (issue 13 item 4)', () => {
     expect(row?.textContent).toContain('summary of 6 events');
   });
 
+  it('shows a requests.skipped count (protocol 3) as its own timeline line: how many, why, what shows them', async () => {
+    const { store, transport } = await connectedStore(view([]));
+    transport.push({
+      v: 1,
+      type: 'events',
+      after: 1,
+      through: 3,
+      events: [
+        {
+          seq: 3,
+          event: {
+            type: 'requests.skipped',
+            at: 1_700_000_000_050,
+            since: 1_700_000_000_000,
+            count: 512,
+            perSecond: 1000,
+          },
+        },
+      ],
+    });
+    await tick();
+    expect(store.state.lastSeq).toBe(3);
+    // A count names no session: the followed session stays where it was.
+    expect(store.state.selected).toBe(HANDLE);
+    const { container } = render(withApp(store, <Timeline />));
+    expect(container.textContent).toContain(
+      '512 more requests on sessions nobody follows, counted, not listed',
+    );
+    expect(container.textContent).toContain('over 1,000 a second');
+  });
+
   it('frames that do not chain from the last seq ask for a resync once, not once per frame', async () => {
     const { store, transport } = await connectedStore(view([]));
     const before = transport.sent.length;
