@@ -23,7 +23,8 @@ import {
   type Verdict,
 } from './guard.js';
 import { type BusOption, createAgentBus } from './bus-connect.js';
-import { AgentHub, DEFAULT_LIMITS } from './hub.js';
+import { AgentHub } from './hub.js';
+import { resolveLimits } from './hub-options.js';
 import { EXTENSION_ID } from './extension-id.js';
 import { serveInspector } from './inspector-page.js';
 import { packageRoot } from './package-root.js';
@@ -132,7 +133,7 @@ interface Mounted {
 }
 
 function mount(sessions: SessionManager, options: AgentOptions, token: string): Mounted {
-  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: Limits = resolveLimits(options.limits);
   const bus = createAgentBus(
     sessions,
     { bus: options.bus, deployment: options.deployment, appName: options.appName },

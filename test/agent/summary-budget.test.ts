@@ -199,3 +199,28 @@ describe('The panel’s line for a requests.skipped count', () => {
     expect(text).toContain('follow one, or keep this tab open, to see all');
   });
 });
+
+describe('attachAgent limits: bad input fails at once, naming the limit and the fix', () => {
+  it('refuses a negative, non-finite or non-number limit and an unknown limit name', async () => {
+    const { resolveLimits, DEFAULT_LIMITS } = await import('../../server-agent/agent/hub-options.js');
+    expect(resolveLimits(undefined)).toEqual(DEFAULT_LIMITS);
+    expect(resolveLimits({ summariesPerSecond: 0 }).summariesPerSecond).toBe(0);
+    expect(() => resolveLimits({ summariesPerSecond: -1 })).toThrow(
+      /limits\.summariesPerSecond must be a number ≥ 0, got -1\. Write limits: \{ summariesPerSecond: 1000 \}/,
+    );
+    expect(() => resolveLimits({ maxClients: Number.NaN })).toThrow(
+      /limits\.maxClients must be a number ≥ 0, got NaN/,
+    );
+    expect(() => resolveLimits({ replayEvents: '500' as unknown as number })).toThrow(/got string/);
+    expect(() => resolveLimits({ summariesPerSec: 10 } as never)).toThrow(
+      /limits\.summariesPerSec is not a limit\. Known limits: .*summariesPerSecond/,
+    );
+    let caught: unknown;
+    try {
+      resolveLimits({ maxClients: -2 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'SESSION_IMPROPERLY_CONFIGURED' });
+  });
+});
