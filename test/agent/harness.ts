@@ -102,6 +102,21 @@ async function defaultApp(
   res.end('ok');
 }
 
+/**
+ * A new session made over HTTP (`/?<query>`), its cookie, and its handle as a client that watched
+ * the request saw it (the watcher leaves again).
+ */
+export async function login(harness: Harness, query = ''): Promise<{ cookie: string; handle: string }> {
+  const watcher = await Client.ready(harness.agent.wsUrl, harness.agent.token);
+  const res = await fetch(`${harness.baseUrl}/?${query}`);
+  const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
+  const requestId = res.headers.get('x-sessionscope-request');
+  const saved = await watcher.waitEvent((e) => e.type === 'session.saved' && e.requestId === requestId);
+  await watcher.close();
+  if (saved.type !== 'session.saved' || !saved.session) throw new Error('no handle');
+  return { cookie, handle: saved.session };
+}
+
 /** Silences the agent's notice lines (audit, startup) during tests; returns the records. */
 export function quietLogs(): { lines: string[]; restore: () => void } {
   const lines: string[] = [];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../server-agent/agent/protocol.js';
 import { SummaryBudget } from '../../server-agent/agent/summary-budget.js';
 import { SessionEvents } from '../../server-agent/sessions/events.js';
-import { Client, type Harness, quietLogs, startHarness } from './harness.js';
+import { Client, type Harness, login, quietLogs, startHarness } from './harness.js';
 
 let harness: Harness;
 let logs: ReturnType<typeof quietLogs>;
@@ -22,17 +22,6 @@ afterAll(async () => {
   await harness.close();
   logs.restore();
 });
-
-async function login(): Promise<{ cookie: string; handle: string }> {
-  const watcher = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-  const res = await fetch(`${harness.baseUrl}/`);
-  const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
-  const requestId = res.headers.get('x-sessionscope-request');
-  const saved = await watcher.waitEvent((e) => e.type === 'session.saved' && e.requestId === requestId);
-  await watcher.close();
-  if (saved.type !== 'session.saved' || !saved.session) throw new Error('no handle');
-  return { cookie, handle: saved.session };
-}
 
 /** `n` requests at once on one session; resolves with their request-id headers. */
 async function burst(n: number, cookie: string): Promise<(string | null)[]> {
@@ -53,7 +42,7 @@ const skippedCount = (events: WireEvent[]) =>
 
 describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   it('past the budget, requests on an unfollowed session are counted, not summarized, and still work', async () => {
-    const other = await login();
+    const other = await login(harness);
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'watch', watch: { all: false, sessions: ['elsewhere'] } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -79,7 +68,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   });
 
   it('requests on a followed session are never skipped, whatever the load', async () => {
-    const mine = await login();
+    const mine = await login(harness);
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -97,7 +86,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   });
 
   it('a client watching everything sees every request whole', async () => {
-    const other = await login();
+    const other = await login(harness);
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     const mark = client.lastSeq;
     const ids = await burst(40, other.cookie);
@@ -109,7 +98,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   });
 
   it('a protocol 2 client gets the summaries within the budget and no requests.skipped', async () => {
-    const other = await login();
+    const other = await login(harness);
     const v2 = await Client.ready(harness.agent.wsUrl, harness.agent.token, { min: 2, max: 2 });
     const v3 = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     for (const client of [v2, v3])

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventsMessage, WireEvent } from '../../server-agent/agent/protocol.js';
-import { Client, type Harness, quietLogs, startHarness } from './harness.js';
+import { Client, type Harness, login, quietLogs, startHarness } from './harness.js';
 
 let harness: Harness;
 let logs: ReturnType<typeof quietLogs>;
@@ -27,24 +27,13 @@ afterAll(async () => {
   logs.restore();
 });
 
-async function login(query: string): Promise<{ cookie: string; handle: string }> {
-  const watcher = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-  const res = await fetch(`${harness.baseUrl}/?${query}`);
-  const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
-  const requestId = res.headers.get('x-sessionscope-request');
-  const saved = await watcher.waitEvent((e) => e.type === 'session.saved' && e.requestId === requestId);
-  await watcher.close();
-  if (saved.type !== 'session.saved' || !saved.session) throw new Error('no handle');
-  return { cookie, handle: saved.session };
-}
-
 const typesOf = (events: WireEvent[], requestId: string | null) =>
   events.filter((e) => 'requestId' in e && e.requestId === requestId).map((e) => e.type);
 
 describe('A watch (issue 13 item 4)', () => {
   it('a client watching one session gets its requests whole and every other request as one summary without values', async () => {
-    const mine = await login('who=me');
-    const other = await login('who=them');
+    const mine = await login(harness, 'who=me');
+    const other = await login(harness, 'who=them');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -81,7 +70,7 @@ describe('A watch (issue 13 item 4)', () => {
   });
 
   it('frames chain by after/through: each frame continues exactly where the last one ended', async () => {
-    const mine = await login('who=chain');
+    const mine = await login(harness, 'who=chain');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'subscribe', watch: { all: false, sessions: [] } });
     await client.next(
@@ -109,7 +98,7 @@ describe('A watch (issue 13 item 4)', () => {
   });
 
   it('a watched session stays watched across a key cycle; two clients each get their own view', async () => {
-    const mine = await login('who=cycler');
+    const mine = await login(harness, 'who=cycler');
     const narrow = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     const wide = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     narrow.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
@@ -145,7 +134,7 @@ describe('A watch (issue 13 item 4)', () => {
   });
 
   it('a client that starts watching a session it only saw in summaries gets its last Set-Cookie', async () => {
-    const mine = await login('who=late');
+    const mine = await login(harness, 'who=late');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [] } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -165,7 +154,7 @@ describe('A watch (issue 13 item 4)', () => {
   });
 
   it('with nobody watching a session its requests build no previews: the event values are never read', async () => {
-    const mine = await login('who=lazy');
+    const mine = await login(harness, 'who=lazy');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [] } });
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -7,7 +7,7 @@ import { render } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { groupByRequest } from '../../extension/client/reduce-events.js';
 import { Timeline } from '../../extension/ui/Timeline.js';
-import type { ClientMessage, WireEvent } from '../../server-agent/agent/protocol.js';
+import type { AgentMessage, ClientMessage, WireEvent } from '../../server-agent/agent/protocol.js';
 import { HANDLE, view } from './fixtures.js';
 import { connectedStore, tick, withApp } from './harness.js';
 
@@ -34,6 +34,11 @@ function summary(requestId: string, session = OTHER): WireEvent {
   };
 }
 
+/** One events frame from the agent: `event` as seq 3, chained after the snapshot's seq 1. */
+function pushEvent(transport: { push(message: AgentMessage): void }, event: WireEvent): void {
+  transport.push({ v: 1, type: 'events', after: 1, through: 3, events: [{ seq: 3, event }] });
+}
+
 const watches = (sent: ClientMessage[]) =>
   sent.flatMap((m) => (m.type === 'watch' || m.type === 'subscribe' ? [m.watch] : []));
 
@@ -55,13 +60,7 @@ describe('A watch on the client (issue 13 item 4)', () => {
 
   it('follows the session a summary names and renders the summary as its request row', async () => {
     const { store, transport } = await connectedStore(view([]));
-    transport.push({
-      v: 1,
-      type: 'events',
-      after: 1,
-      through: 3,
-      events: [{ seq: 3, event: summary('r9') }],
-    });
+    pushEvent(transport, summary('r9'));
     await tick();
     expect(store.state.lastSeq).toBe(3);
     expect(store.state.selected).toBe(OTHER);
@@ -83,23 +82,12 @@ describe('A watch on the client (issue 13 item 4)', () => {
 
   it('shows a requests.skipped count (protocol 3) as its own timeline line: how many, why, what shows them', async () => {
     const { store, transport } = await connectedStore(view([]));
-    transport.push({
-      v: 1,
-      type: 'events',
-      after: 1,
-      through: 3,
-      events: [
-        {
-          seq: 3,
-          event: {
-            type: 'requests.skipped',
-            at: 1_700_000_000_050,
-            since: 1_700_000_000_000,
-            count: 512,
-            perSecond: 1000,
-          },
-        },
-      ],
+    pushEvent(transport, {
+      type: 'requests.skipped',
+      at: 1_700_000_000_050,
+      since: 1_700_000_000_000,
+      count: 512,
+      perSecond: 1000,
     });
     await tick();
     expect(store.state.lastSeq).toBe(3);
