@@ -4,7 +4,8 @@
  * unobserved (SessionEvents.observes says no: it costs the app what it costs with no client) and
  * is only counted; each window that skipped any reports its count once, when it ends.
  *
- * Why: a summary costs the app several µs (router, conflict tracker, JSON, the frame), and a
+ * Why: an observed request costs the app several µs in process and tens under HTTP load (its six
+ * events, the request id, the router, the conflict tracker, the summary's JSON, the frame), and a
  * panel cannot show 10,000 rows a second; under load, the summaries were the streaming agent's
  * whole cost (docs/benchmarks.md, Agent). Requests on a followed session are never skipped.
  */

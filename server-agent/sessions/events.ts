@@ -155,7 +155,7 @@ export class SessionEvents {
   /**
    * Should the middleware observe a request on this session (emit its events)? False when nobody
    * listens, or when every listener is gated and each gate declines: the agent declines requests on
-   * sessions no client follows once its summaries for the moment are spent (hub-budget.ts), and
+   * sessions no client follows once its summaries for the moment are spent (summary-budget.ts), and
    * such a request then runs exactly as with no listener. Asked once per request, at its start.
    */
   observes(handle: string | undefined): boolean {
