@@ -180,6 +180,17 @@ export class Client {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
+  /**
+   * Sends a watch and waits until the agent applied it: a client's frames are handled in order, so
+   * the ack of a command sent after it means the watch is in place (a fixed sleep races on a busy
+   * machine).
+   */
+  async watchNow(sessions: string[]): Promise<void> {
+    this.send({ v: 1, type: 'watch', watch: { all: false, sessions } });
+    const ack = await this.command('listSessions', { limit: 1 });
+    if (ack.type !== 'ack') throw new Error(`the command after the watch was refused: ${ack.message}`);
+  }
+
   async hello(protocol = { min: 2, max: 3 }): Promise<WelcomeMessage> {
     this.send({ v: 1, type: 'hello', client: 'test', clientVersion: '0', protocol });
     return (await this.next((m) => m.type === 'welcome')) as WelcomeMessage;

@@ -23,16 +23,6 @@ afterAll(async () => {
   logs.restore();
 });
 
-/**
- * Sends a watch and waits until the agent applied it: a client's frames are handled in order, so the
- * ack of a command sent after it means the watch is in place (a fixed sleep raced on a busy CI box).
- */
-async function watchNow(client: Client, sessions: string[]): Promise<void> {
-  client.send({ v: 1, type: 'watch', watch: { all: false, sessions } });
-  const ack = await client.command('listSessions', { limit: 1 });
-  expect(ack.type).toBe('ack');
-}
-
 /** `n` requests at once on one session; resolves with their request-id headers. */
 async function burst(n: number, cookie: string): Promise<(string | null)[]> {
   const responses = await Promise.all(
@@ -54,7 +44,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   it('past the budget, requests on an unfollowed session are counted, not summarized, and still work', async () => {
     const other = await login(harness);
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    await watchNow(client, ['elsewhere']);
+    await client.watchNow(['elsewhere']);
     const mark = client.lastSeq;
     const ids = await burst(40, other.cookie);
     // A skipped request carries no request id (it ran as with no client) and its save still landed.
@@ -79,7 +69,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
   it('requests on a followed session are never skipped, whatever the load', async () => {
     const mine = await login(harness);
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    await watchNow(client, [mine.handle]);
+    await client.watchNow([mine.handle]);
     const mark = client.lastSeq;
     const ids = await burst(40, mine.cookie);
     expect(ids.every((id) => id !== null)).toBe(true);
@@ -109,7 +99,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
     const other = await login(harness);
     const v2 = await Client.ready(harness.agent.wsUrl, harness.agent.token, { min: 2, max: 2 });
     const v3 = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    for (const client of [v2, v3]) await watchNow(client, ['elsewhere']);
+    for (const client of [v2, v3]) await client.watchNow(['elsewhere']);
     const mark = Math.max(v2.lastSeq, v3.lastSeq);
     await burst(40, other.cookie);
     await v3.waitEvent((e) => e.type === 'requests.skipped');

@@ -35,8 +35,7 @@ describe('A watch (issue 13 item 4)', () => {
     const mine = await login(harness, 'who=me');
     const other = await login(harness, 'who=them');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.watchNow([mine.handle]);
     const a = await fetch(`${harness.baseUrl}/?lang=fr`, { headers: { cookie: mine.cookie } });
     const b = await fetch(`${harness.baseUrl}/?secretvalue=hunter2`, { headers: { cookie: other.cookie } });
     const aId = a.headers.get('x-sessionscope-request');
@@ -101,8 +100,7 @@ describe('A watch (issue 13 item 4)', () => {
     const mine = await login(harness, 'who=cycler');
     const narrow = await Client.ready(harness.agent.wsUrl, harness.agent.token);
     const wide = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    narrow.send({ v: 1, type: 'watch', watch: { all: false, sessions: [mine.handle] } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await narrow.watchNow([mine.handle]);
     const cycled = await fetch(`${harness.baseUrl}/cycle?step=1`, { headers: { cookie: mine.cookie } });
     const cookie = cycled.headers.get('set-cookie')!.split(';', 1)[0]!;
     const cycledId = cycled.headers.get('x-sessionscope-request');
@@ -136,8 +134,7 @@ describe('A watch (issue 13 item 4)', () => {
   it('a client that starts watching a session it only saw in summaries gets its last Set-Cookie', async () => {
     const mine = await login(harness, 'who=late');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [] } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.watchNow([]);
     const res = await fetch(`${harness.baseUrl}/?x=1`, { headers: { cookie: mine.cookie } });
     const requestId = res.headers.get('x-sessionscope-request');
     await client.waitEvent((e) => e.type === 'request.summary' && e.requestId === requestId);
@@ -156,8 +153,7 @@ describe('A watch (issue 13 item 4)', () => {
   it('with nobody watching a session its requests build no previews: the event values are never read', async () => {
     const mine = await login(harness, 'who=lazy');
     const client = await Client.ready(harness.agent.wsUrl, harness.agent.token);
-    client.send({ v: 1, type: 'watch', watch: { all: false, sessions: [] } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.watchNow([]);
     let reads = 0;
     const probe = harness.sessions.open();
     await probe.set('probe', 1);
