@@ -5,7 +5,8 @@
  * with its MemoryStore) and optionally another build (BENCH_BASE=<folder>/server-agent, e.g. the
  * start commit's dist). Rounds alternate between the apps in one process so all sides share the
  * machine's load; prints CPU µs per request, min and median per app.
- * BENCH_ONLY=<peer|base|sessionscope> runs one side alone (for `node --cpu-prof`).
+ * BENCH_ONLY=<peer|base|sessionscope> runs one side alone (for `node --cpu-prof`). BENCH_PROMISES=1 adds
+ * the promises each side creates per request (exact, unlike CPU time).
  * `npx tsx bench/request-path-frameworks.ts <koa|fastify> <none|untouched|read|write|new> [requests per round] [rounds]`
  */
 import type { RequestListener } from 'node:http';
@@ -94,6 +95,27 @@ for (const side of sides) {
   for (let i = 0; i < 2000; i++)
     await request(side.handler, `/${scenario}`, withCookie ? side.cookie : undefined);
 }
+// BENCH_PROMISES=1: also count the promises each side creates per request (async_hooks, after the
+// warm-up, 1,000 requests). Exact and the same on any machine, unlike CPU time: each is an
+// allocation and usually a microtask hop.
+const promisesPerRequest: Record<string, number> = {};
+if (process.env.BENCH_PROMISES === '1') {
+  const { createHook } = await import('node:async_hooks');
+  let created = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') created++;
+    },
+  });
+  for (const side of sides) {
+    const cookie = withCookie ? side.cookie : undefined;
+    created = 0;
+    hook.enable();
+    for (let i = 0; i < 1000; i++) await request(side.handler, `/${scenario}`, cookie);
+    hook.disable();
+    promisesPerRequest[side.name] = created / 1000;
+  }
+}
 const perRound = Number(n);
 for (let round = 0; round < Number(roundCount); round++) {
   const order = round % 2 ? [...sides].reverse() : sides;
@@ -110,5 +132,13 @@ const median = (values: number[]) =>
 const result: Record<string, { min: number; median: number }> = {};
 for (const side of sides)
   result[side.name] = { min: Math.round(Math.min(...side.rounds)), median: Math.round(median(side.rounds)) };
-console.log(JSON.stringify({ framework, scenario, perRound, ...result }));
+console.log(
+  JSON.stringify({
+    framework,
+    scenario,
+    perRound,
+    ...result,
+    ...(Object.keys(promisesPerRequest).length ? { promisesPerRequest } : {}),
+  }),
+);
 process.exit(0);

@@ -92,6 +92,22 @@ const request = (path: string, cookie?: string) => socketlessRequest(app, path, 
 const cookie = await request('/write');
 const withCookie = !['none', 'new'].includes(scenario);
 for (let i = 0; i < 3000; i++) await request(`/${scenario}`, withCookie ? cookie : undefined);
+// BENCH_PROMISES=1: count the promises created per request (async_hooks, 1,000 requests after the
+// warm-up); exact and the same on any machine, unlike CPU time.
+let promisesPerRequest: number | undefined;
+if (process.env.BENCH_PROMISES === '1') {
+  const { createHook } = await import('node:async_hooks');
+  let created = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') created++;
+    },
+  });
+  hook.enable();
+  for (let i = 0; i < 1000; i++) await request(`/${scenario}`, withCookie ? cookie : undefined);
+  hook.disable();
+  promisesPerRequest = created / 1000;
+}
 // BENCH_CONCURRENCY=<c>: c requests in flight at once (the suite runs 50 connections), so a store's
 // round trips overlap and ioredis pipelines them as under load.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
@@ -107,7 +123,7 @@ for (let r = 0; r < 5; r++) {
   const b = process.cpuUsage(a);
   rounds.push((b.user + b.system) / Number(n));
 }
-console.log(JSON.stringify({ scenario, min: Math.min(...rounds), rounds }));
+console.log(JSON.stringify({ scenario, min: Math.min(...rounds), rounds, promisesPerRequest }));
 await sessions.close();
 await bareStore.close?.();
 process.exit(0);

@@ -200,8 +200,19 @@ function intercept(res: ServerResponse, hold: Hold, method: Method, args: unknow
       return method === 'write' ? true : res;
     }
     // Nothing to wait for (untouched, read-only): the response goes out now, in this call.
+    // One then(ok, failed) rather than then().catch(): a promise less per saving response; replay
+    // throwing still ends in failed(), as the catch() gave.
     if (outcome instanceof Promise)
-      outcome.then((result) => replay(res, hold, result)).catch((error: unknown) => failed(res, hold, error));
+      outcome.then(
+        (result) => {
+          try {
+            replay(res, hold, result);
+          } catch (error) {
+            failed(res, hold, error);
+          }
+        },
+        (error: unknown) => failed(res, hold, error),
+      );
     else replay(res, hold, outcome);
   }
   return method === 'write' ? true : res;

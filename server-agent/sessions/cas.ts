@@ -65,8 +65,12 @@ export function baselineFor(
   return wanted ? takeBaseline(data) : undefined;
 }
 
-/** A save outside the merge strategy: Django's, with a compare-and-swap first while someone listens. */
-export async function persist(
+/**
+ * A save outside the merge strategy: Django's, with a compare-and-swap first while someone listens.
+ * Not an async function: every save of every request comes through here, and one then() costs a
+ * promise less than an async frame's await. A throw (a record too large to store) still rejects.
+ */
+export function persist(
   ctx: SessionContext,
   where: Where,
   data: SessionData,
@@ -75,16 +79,22 @@ export async function persist(
   baseline: Baseline | undefined,
   build: (data: SessionData) => SaveRecord,
 ): Promise<CasSaved> {
-  const record = build(data);
-  const cas = mustCreate || !ctx.store.capabilities.serverSide ? null : casStore(ctx);
-  const outcome =
-    cas &&
-    version !== undefined &&
-    ctx.settings.sessionSaveStrategy === 'replace' &&
-    ctx.events.detail(where.requestId)
-      ? await saveReplacing(ctx, cas, where, record, version, baseline)
-      : await storeCall(ctx, () => ctx.store.save(where.key, record, mustCreate));
-  return { outcome: outcome ?? {}, record, data };
+  let record: SaveRecord;
+  let saving: Promise<SaveOutcome | undefined>;
+  try {
+    record = build(data);
+    const cas = mustCreate || !ctx.store.capabilities.serverSide ? null : casStore(ctx);
+    saving =
+      cas &&
+      version !== undefined &&
+      ctx.settings.sessionSaveStrategy === 'replace' &&
+      ctx.events.detail(where.requestId)
+        ? saveReplacing(ctx, cas, where, record, version, baseline)
+        : storeCall(ctx, () => ctx.store.save(where.key, record, mustCreate));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return saving.then((outcome) => ({ outcome: outcome ?? {}, record, data }));
 }
 
 /** The merge strategy: over compare-and-swap where the store has it, else the in-process re-read. */

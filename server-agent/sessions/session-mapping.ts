@@ -20,6 +20,14 @@ export abstract class SessionMapping {
   /** Django's _get_session: marks accessed and loads once. */
   protected abstract sessionData(noLoad?: boolean): Promise<SessionData>;
 
+  /**
+   * What sessionData() would give when the data is loaded already (marking accessed, as it does),
+   * else undefined. The methods below take it first: a call on loaded data then finishes without
+   * an await, which saved two promises and a microtask hop per call (bench/request-path.ts with
+   * BENCH_PROMISES=1 counts them).
+   */
+  protected abstract loadedData(): SessionData | undefined;
+
   /** One key changed: the session.modified event. */
   protected abstract changed(
     key: string,
@@ -31,13 +39,13 @@ export abstract class SessionMapping {
   // ---- data API ------------------------------------------------------------------------------
 
   async get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     return data.has(key) ? (data.get(key) as T) : fallback;
   }
 
   async set(key: string, value: JsonValue): Promise<void> {
     assertStorable(key, value);
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     const before = data.get(key);
     data.set(key, value);
     this.modified = true;
@@ -45,12 +53,12 @@ export abstract class SessionMapping {
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.sessionData()).has(key);
+    return (this.loadedData() ?? (await this.sessionData())).has(key);
   }
 
   /** `del session[key]`: throws SessionKeyMissing when absent. */
   async remove(key: string): Promise<void> {
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     if (!data.has(key)) throw new SessionKeyMissing(key);
     const before = data.get(key);
     data.delete(key);
@@ -60,7 +68,7 @@ export abstract class SessionMapping {
 
   /** Without a fallback, a missing key throws SessionKeyMissing (Python's KeyError). */
   async pop<T extends JsonValue = JsonValue>(key: string, ...fallback: [T?]): Promise<T | undefined> {
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     const present = data.has(key);
     this.modified = this.modified || present;
     if (!present) {
@@ -74,7 +82,7 @@ export abstract class SessionMapping {
   }
 
   async setDefault<T extends JsonValue>(key: string, value: T): Promise<T> {
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     if (data.has(key)) return data.get(key) as T;
     await this.set(key, value);
     return value;
@@ -90,7 +98,7 @@ export abstract class SessionMapping {
     ];
     // All checked before any is applied: a bad value leaves the session as it was.
     for (const [key, value] of entries) assertStorable(key, value);
-    const data = await this.sessionData();
+    const data = this.loadedData() ?? (await this.sessionData());
     for (const [key, value] of entries) {
       const before = data.get(key);
       data.set(key, value);
@@ -100,15 +108,15 @@ export abstract class SessionMapping {
   }
 
   async keys(): Promise<string[]> {
-    return [...(await this.sessionData()).keys()];
+    return [...(this.loadedData() ?? (await this.sessionData())).keys()];
   }
 
   async values(): Promise<JsonValue[]> {
-    return [...(await this.sessionData()).values()];
+    return [...(this.loadedData() ?? (await this.sessionData())).values()];
   }
 
   async items(): Promise<[string, JsonValue][]> {
-    return [...(await this.sessionData()).entries()];
+    return [...(this.loadedData() ?? (await this.sessionData())).entries()];
   }
 
   // ---- test cookie ---------------------------------------------------------------------------

@@ -226,7 +226,7 @@ export class Session extends SessionMapping {
     const mustCreate = options.mustCreate ?? false;
     const serverSide = this.#ctx.store.capabilities.serverSide;
     if (serverSide && this.#key === null) return this.create();
-    const data = await this.sessionData(mustCreate);
+    const data = this.loadedData() ?? (await this.sessionData(mustCreate));
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.create();
     const key = this.#key;
@@ -276,7 +276,12 @@ export class Session extends SessionMapping {
   }
 
   /** Reads the record from the store without caching it (Django's load()). */
-  async load(): Promise<SessionData> {
+  load(): Promise<SessionData> {
+    return this.#load();
+  }
+
+  /** load() without the U1 count: sessionData() calls it from inside a counted call. */
+  async #load(): Promise<SessionData> {
     const key = this.#key;
     if (key === null) return new Map();
     const loaded = await loadRecord(this.#ctx, key, this.requestId);
@@ -321,6 +326,12 @@ export class Session extends SessionMapping {
   // ---- internals -----------------------------------------------------------------------------
 
   /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
+  protected loadedData(): SessionData | undefined {
+    const data = this.#cache;
+    if (data !== undefined) this.accessed = true;
+    return data;
+  }
+
   protected async sessionData(noLoad = false): Promise<SessionData> {
     this.accessed = true;
     if (this.#cache) return this.#cache;
@@ -329,7 +340,7 @@ export class Session extends SessionMapping {
       return this.#cache;
     }
     // then(done, failed), not finally(done): finally adds a promise and two microtask hops per load.
-    this.#loading ??= this.load().then(
+    this.#loading ??= this.#load().then(
       (data) => {
         this.#loading = undefined;
         return data;
