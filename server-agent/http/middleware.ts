@@ -4,63 +4,17 @@
  * Adapters translate their request/response objects to these two calls.
  */
 import type { NotSavedReason } from '../sessions/events.js';
-import {
-  SaveConflict,
-  SessionError,
-  SessionInterrupted,
-  StoreUnavailable,
-  UpdateError,
-} from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
 import { type PendingOps, pendingOf } from '../sessions/pending-ops.js';
-import type { Session } from '../sessions/session.js';
-import { deletionCookie, mergeVary, readCookie, sessionCookie } from './cookies.js';
+import { mergeVary, readCookie } from './cookies.js';
+import { createCookieSaver } from './middleware-save.js';
+import type { FinishResult, RequestInfo, RequestState, ResponseInfo } from './middleware-types.js';
 
 const log = createLogger('sessionscope:http');
 export const REQUEST_ID_HEADER = 'x-sessionscope-request';
 
-export interface RequestInfo {
-  method: string;
-  url: string;
-  cookieHeader: string | undefined;
-  /** The request came over https (http/secure.ts); decides Secure under SESSION_COOKIE_SECURE: 'auto'. */
-  secure?: boolean;
-}
-
-export interface RequestState {
-  session: Session;
-  cookiePresent: boolean;
-  /** The cookie's key was cycled out of band: this response must carry the new key's cookie. */
-  forwarded: boolean;
-  /** The cookie's key was forwarded already: no session, but do not delete the (new) cookie. */
-  retired: boolean;
-  /** Handle of the key the cookie carried (only while a client listens): a deletion names its session. */
-  cookieHandle: string | undefined;
-  requestId: string | undefined;
-  method: string;
-  path: string;
-  secure: boolean;
-  started: number;
-  finished: boolean;
-}
-
-export interface ResponseInfo {
-  status: number;
-  vary: string | number | readonly string[] | undefined;
-  /** The app's Cache-Control, for the development warning about `public` responses with a cookie. */
-  cacheControl?: string | number | readonly string[] | undefined;
-}
-
-export interface FinishResult {
-  /** Set-Cookie headers to append (never replacing the app's own). */
-  setCookie: string[];
-  /** The new Vary value, when it changed. */
-  vary?: string;
-  /** Replace the app's response: 400 for SessionInterrupted, 503 for an unavailable store, 500 otherwise. */
-  replaceWith?: { status: number; body: string };
-  requestIdHeader?: string;
-}
+export type { FinishResult, RequestInfo, RequestState, ResponseInfo } from './middleware-types.js';
 
 let requestCounter = 0;
 /**
@@ -93,12 +47,6 @@ function publicCacheWarner(): (state: RequestState, cacheControl: ResponseInfo['
   };
 }
 
-/** Django's order: get_expire_at_browser_close(), then get_expiry_age() unless that was true. */
-async function awaitedCookieExpiry(session: Session): Promise<{ maxAge: number | undefined }> {
-  const browserClose = await session.getExpireAtBrowserClose();
-  return { maxAge: browserClose ? undefined : await session.getExpiryAge() };
-}
-
 export interface MiddlewareCore {
   begin(request: RequestInfo): RequestState;
   finish(state: RequestState, response: ResponseInfo): Promise<FinishResult>;
@@ -121,6 +69,7 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
   const warnPublic = publicCacheWarner();
   const accessor = options.accessor ?? 'req.session';
   const warnedUnawaited = new Set<string>();
+  const { saveAndRenderCookie, deleteCookie, failResponse } = createCookieSaver(sessions);
 
   /**
    * U1: wait (at most the store timeout) for session calls the handler started but did not
@@ -296,96 +245,5 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       });
     }
     return result;
-  }
-
-  async function saveAndRenderCookie(
-    session: Session,
-    status: number,
-    state: RequestState,
-    result: FinishResult,
-  ): Promise<'saved' | NotSavedReason> {
-    const maxAge = (session.loadedCookieExpiry() ?? (await awaitedCookieExpiry(session))).maxAge;
-    // Loading just found the cookie's key unknown or expired. Django would now create an empty
-    // record (its scenario 12b under SAVE_EVERY_REQUEST); we never create records from reads.
-    if (session.isEmpty()) {
-      if (state.cookiePresent && !state.retired) deleteCookie(result, state);
-      return 'empty';
-    }
-    if (status >= 500) return 'server-error';
-    try {
-      await session.save();
-    } catch (error) {
-      if (error instanceof UpdateError) throw new SessionInterrupted({ cause: error });
-      throw error;
-    }
-    const cookie = sessionCookie(settings, session.sessionKey ?? '', maxAge, clock.nowMs(), state.secure);
-    result.setCookie.push(cookie.header);
-    if (state.requestId) {
-      // Events never carry the raw key (ID-6): the cookie's value is shown as the session's handle.
-      const handle = sessionHandle(session);
-      const shown = handle ? `‹${handle}›` : '';
-      events.dispatch({
-        type: 'cookie.set',
-        at: clock.nowMs(),
-        requestId: state.requestId,
-        session: handle,
-        cookie: { ...cookie.attributes, value: shown },
-        header: redactHeader(cookie.header, cookie.attributes, shown),
-      });
-    }
-    return 'saved';
-  }
-
-  function deleteCookie(result: FinishResult, state: RequestState): void {
-    const cookie = deletionCookie(settings, state.secure);
-    result.setCookie.push(cookie.header);
-    if (state.requestId)
-      events.emit('cookie.deleted', {
-        at: clock.nowMs(),
-        requestId: state.requestId,
-        ...(state.cookieHandle ? { session: state.cookieHandle } : {}),
-        cookie: cookie.attributes,
-        header: cookie.header,
-      });
-  }
-
-  function failResponse(error: unknown, state: RequestState, result: FinishResult): NotSavedReason {
-    if (error instanceof SessionInterrupted) {
-      result.replaceWith = { status: 400, body: error.message };
-      if (state.requestId)
-        events.emit('session.interrupted', {
-          at: clock.nowMs(),
-          requestId: state.requestId,
-          message: error.message,
-        });
-      return 'interrupted';
-    }
-    if (error instanceof SaveConflict) {
-      // The merge strategy gave up (409 in the event and the log); the app's response stands.
-      log.warn(`Session not saved: ${error.message}`);
-      return 'conflict';
-    }
-    if (error instanceof StoreUnavailable) {
-      log.error('Session store unavailable while saving; answering 503', error);
-      if (settings.onStoreUnavailable === 'fail')
-        result.replaceWith = { status: 503, body: 'Service Unavailable: the session store did not answer.' };
-      return 'store-error';
-    }
-    log.error(`Session could not be saved${error instanceof SessionError ? ` (${error.code})` : ''}`, error);
-    result.replaceWith = { status: 500, body: 'Internal Server Error: the session could not be saved.' };
-    return 'store-error';
-  }
-
-  function sessionHandle(session: Session): string | undefined {
-    return session.sessionKey ? sessions.handles.handleFor(session.sessionKey) : undefined;
-  }
-
-  /** The header with its value replaced by `shown`: `name=value` leads it (cookies.ts writes it so). */
-  function redactHeader(header: string, attributes: { name: string; value: string }, shown: string): string {
-    const { name, value } = attributes;
-    if (!value) return header;
-    const valueAt = name.length + 1;
-    if (!header.startsWith(value, valueAt)) return header.replace(value, shown);
-    return `${name}=${shown}${header.slice(valueAt + value.length)}`;
   }
 }
