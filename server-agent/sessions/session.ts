@@ -339,18 +339,16 @@ export class Session extends SessionMapping {
       this.#cache = new Map();
       return this.#cache;
     }
-    // then(done, failed), not finally(done): finally adds a promise and two microtask hops per load.
-    this.#loading ??= this.#load().then(
-      (data) => {
-        this.#loading = undefined;
-        return data;
-      },
-      (error: unknown) => {
-        this.#loading = undefined;
-        throw error;
-      },
-    );
-    const data = await this.#loading;
+    // Concurrent callers share one load. It is forgotten once it settled (a failed one is tried
+    // again by the next call), here rather than in a then() on it: a promise less per load.
+    this.#loading ??= this.#load();
+    const loading = this.#loading;
+    let data: SessionData;
+    try {
+      data = await loading;
+    } finally {
+      if (this.#loading === loading) this.#loading = undefined;
+    }
     if (this.#key !== null) this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
     // clear() may have run while loading; its empty dict wins, as it would in Django.
     this.#cache ??= data;
