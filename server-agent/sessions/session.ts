@@ -191,7 +191,16 @@ export class Session extends SessionMapping {
     return this.#call(() => this.#ctx.store.exists(key), key);
   }
 
-  async create(): Promise<void> {
+  create(): Promise<void> {
+    return this.#create();
+  }
+
+  /**
+   * create() and save() call each other through these, not through the public methods: the
+   * public ones are counted for U1 (pending-ops.ts), and a call made from inside a counted one
+   * needs no count of its own (two promises fewer for every new session).
+   */
+  async #create(): Promise<void> {
     if (!this.#ctx.store.capabilities.serverSide) {
       this.modified = true;
       return;
@@ -201,7 +210,7 @@ export class Session extends SessionMapping {
       // ends in CreateError and a retry, so Django's exists() probe (and its await) is skipped.
       this.#key = this.#ctx.store.capabilities.atomicCreate ? generateSessionKey() : await this.#newKey();
       try {
-        await this.save({ mustCreate: true });
+        await this.#save({ mustCreate: true });
       } catch (error) {
         if (error instanceof CreateError) continue;
         throw error;
@@ -222,13 +231,17 @@ export class Session extends SessionMapping {
     );
   }
 
-  async save(options: { mustCreate?: boolean } = {}): Promise<void> {
+  save(options: { mustCreate?: boolean } = {}): Promise<void> {
+    return this.#save(options);
+  }
+
+  async #save(options: { mustCreate?: boolean }): Promise<void> {
     const mustCreate = options.mustCreate ?? false;
     const serverSide = this.#ctx.store.capabilities.serverSide;
-    if (serverSide && this.#key === null) return this.create();
+    if (serverSide && this.#key === null) return this.#create();
     const data = this.loadedData() ?? (await this.sessionData(mustCreate));
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
-    if (serverSide && this.#key === null) return this.create();
+    if (serverSide && this.#key === null) return this.#create();
     const key = this.#key;
     const where = {
       key: key ?? '',
