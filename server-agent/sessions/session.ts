@@ -1,10 +1,5 @@
-/**
- * Django's SessionBase in TypeScript: lazy loading, accessed/modified flags, key validation on every
- * assignment, expiry maths, flush/cycleKey, and the storage contract's create/save/load rules.
- */
-import { CreateError, SessionError } from './errors.js';
 import type { ExpiryValue } from './expiry.js';
-import { generateSessionKey, validSessionKeyOrNull } from './keys.js';
+import { validSessionKeyOrNull } from './keys.js';
 import { type Baseline, withSessionLock } from './merge-save.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { EXPIRY_KEY, type ExpiryOptions, type SessionContext } from './session-context.js';
@@ -20,6 +15,7 @@ import {
 import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
 import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
+import { createRecord } from './session-create.js';
 import { SessionMapping } from './session-mapping.js';
 import { TRACKED_SESSION_METHODS } from './session-tracked-methods.js';
 import type { RecordVersion, SessionStore } from './store.js';
@@ -32,7 +28,6 @@ export {
   TEST_COOKIE_NAME,
   TEST_COOKIE_VALUE,
 } from './session-context.js';
-const MAX_CREATE_ATTEMPTS = 10_000;
 
 export class Session extends SessionMapping {
   #key: string | null;
@@ -195,40 +190,29 @@ export class Session extends SessionMapping {
     return this.#create();
   }
 
-  /**
-   * create() and save() call each other through these, not through the public methods: the
-   * public ones are counted for U1 (pending-ops.ts), and a call made from inside a counted one
-   * needs no count of its own (two promises fewer for every new session).
-   */
-  async #create(): Promise<void> {
+  /** create() and save() call each other here, outside the U1 count (pending-ops.ts) they are in. */
+  #create(): Promise<void> {
     if (!this.#ctx.store.capabilities.serverSide) {
       this.modified = true;
-      return;
+      return Promise.resolve();
     }
-    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-      // 165 random bits never collide in practice; where the insert is atomic a collision still
-      // ends in CreateError and a retry, so Django's exists() probe (and its await) is skipped.
-      this.#key = this.#ctx.store.capabilities.atomicCreate ? generateSessionKey() : await this.#newKey();
-      try {
-        await this.#save({ mustCreate: true });
-      } catch (error) {
-        if (error instanceof CreateError) continue;
-        throw error;
-      }
-      this.modified = true;
-      if (this.#ctx.events.active)
-        this.#ctx.events.dispatch({
-          type: 'session.created',
-          at: this.#ctx.clock.nowMs(),
-          requestId: this.requestId,
-          session: this.#handle(),
-        });
-      return;
-    }
-    throw new SessionError(
-      'SESSION_CREATE_EXHAUSTED',
-      'Unable to create a new session key. It is likely that the store is unavailable.',
-    );
+    return createRecord(this.#ctx, {
+      useKey: (key) => {
+        this.#key = key;
+      },
+      saveNew: () => this.#save({ mustCreate: true }),
+      exists: (key) => this.exists(key),
+      created: () => {
+        this.modified = true;
+        if (this.#ctx.events.active)
+          this.#ctx.events.dispatch({
+            type: 'session.created',
+            at: this.#ctx.clock.nowMs(),
+            requestId: this.requestId,
+            session: this.#handle(),
+          });
+      },
+    });
   }
 
   save(options: { mustCreate?: boolean } = {}): Promise<void> {
@@ -371,14 +355,6 @@ export class Session extends SessionMapping {
   async #expiryFor(options: ExpiryOptions): Promise<JsonValue | undefined> {
     const given = givenExpiry(options);
     return given ? given.value : (await this.sessionData()).get(EXPIRY_KEY);
-  }
-
-  /** Django's _get_new_session_key, for stores without an atomic create. */
-  async #newKey(): Promise<string> {
-    for (;;) {
-      const key = generateSessionKey();
-      if (!(await this.exists(key))) return key;
-    }
   }
 
   #wellFormed(key: string): boolean {
