@@ -140,24 +140,18 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       };
     },
 
-    async finish(state, response) {
-      state.finished = true;
-      const pending = pendingOf(state.session);
-      if (pending && pending.count > 0) await settle(state, pending);
-      const flags = { accessed: state.session.accessed, modified: state.session.modified };
-      const result = startResult(state);
-      let saved = false;
-      let notSaved = decideWithoutSaving(state, response, result);
-      if (notSaved === undefined) {
-        try {
-          const outcome = await saveAndRenderCookie(state.session, response.status, state, result);
-          saved = outcome === 'saved';
-          notSaved = outcome === 'saved' ? undefined : outcome;
-        } catch (error) {
-          notSaved = failResponse(error, state, result);
-        }
+    // Not an async function: a saving request is one then() on its save here (a promise fewer);
+    // whatever throws on the way still comes out as a rejection.
+    finish(state, response) {
+      try {
+        state.finished = true;
+        const pending = pendingOf(state.session);
+        if (pending && pending.count > 0)
+          return settle(state, pending).then(() => finishSettled(state, response));
+        return finishSettled(state, response);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return conclude(state, response, result, flags, saved, notSaved);
     },
 
     finishNow(state, response) {
@@ -171,6 +165,31 @@ export function createMiddlewareCore(sessions: SessionManager, options: CoreOpti
       return conclude(state, response, result, flags, false, decideWithoutSaving(state, response, result));
     },
   };
+
+  /** finish() once no call of the handler's runs any more: save unless nothing is to be saved. */
+  function finishSettled(state: RequestState, response: ResponseInfo): Promise<FinishResult> {
+    const flags = { accessed: state.session.accessed, modified: state.session.modified };
+    const result = startResult(state);
+    const notSaved = decideWithoutSaving(state, response, result);
+    if (notSaved !== undefined)
+      return Promise.resolve(conclude(state, response, result, flags, false, notSaved));
+    const concluded = (outcome: 'saved' | NotSavedReason) =>
+      conclude(
+        state,
+        response,
+        result,
+        flags,
+        outcome === 'saved',
+        outcome === 'saved' ? undefined : outcome,
+      );
+    let saving: Promise<'saved' | NotSavedReason>;
+    try {
+      saving = saveAndRenderCookie(state.session, response.status, state, result);
+    } catch (error) {
+      return Promise.resolve(concluded(failResponse(error, state, result)));
+    }
+    return saving.then(concluded, (error: unknown) => concluded(failResponse(error, state, result)));
+  }
 
   /** The same test as decideWithoutSaving's save branch, without its side effects. */
   function wouldSave(state: RequestState): boolean {

@@ -13,6 +13,12 @@
  */
 export const PENDING: unique symbol = Symbol('sessionscope.pending');
 
+/**
+ * What a tracked method returns when it finished synchronously (set() on loaded data): the wrapper
+ * then counts the call out at once instead of in a then(), two promises fewer per such call.
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
+
 export class PendingOps {
   #count = 0;
   /**
@@ -108,6 +114,10 @@ export function trackMethods(proto: object, names: readonly string[]): void {
         return Promise.reject(error);
       } finally {
         pending.entered();
+      }
+      if (result === SETTLED) {
+        pending.end(name, named);
+        return result;
       }
       // then(done, failed) rather than finally(done): finally costs a promise and two microtask hops
       // more per call (84 ns a call on Node 20, measured), and this runs for every session call.

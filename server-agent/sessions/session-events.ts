@@ -98,3 +98,21 @@ export function emitSaved(events: SessionEvents, f: SessionEventMap['session.sav
     expiresAt: f.expiresAt,
   });
 }
+
+/** session.saved for what a save wrote: its size, its keys and its expiry. */
+export function emitSavedRecord(
+  events: SessionEvents,
+  base: { at: number; requestId?: string; session?: string; ms: number; mustCreate: boolean },
+  written: { bytes: number | undefined; data: Map<string, JsonValue>; expireDate: Date },
+): void {
+  emitSaved(events, {
+    at: base.at,
+    requestId: base.requestId,
+    session: base.session,
+    ms: base.ms,
+    mustCreate: base.mustCreate,
+    bytes: written.bytes ?? 0,
+    keys: [...written.data.keys()],
+    expiresAt: written.expireDate.getTime(),
+  });
+}

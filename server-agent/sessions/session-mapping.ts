@@ -4,7 +4,7 @@
  * (session.ts), which extends this.
  */
 import { SessionKeyMissing } from './errors.js';
-import { PENDING, type PendingOps } from './pending-ops.js';
+import { PENDING, type PendingOps, SETTLED } from './pending-ops.js';
 import { assertStorable } from './serializer.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { TEST_COOKIE_NAME, TEST_COOKIE_VALUE } from './session-context.js';
@@ -43,9 +43,20 @@ export abstract class SessionMapping {
     return data.has(key) ? (data.get(key) as T) : fallback;
   }
 
-  async set(key: string, value: JsonValue): Promise<void> {
-    assertStorable(key, value);
-    const data = this.loadedData() ?? (await this.sessionData());
+  /** Not async: on loaded data the change is made at once and SETTLED returned (pending-ops.ts). */
+  set(key: string, value: JsonValue): Promise<void> {
+    try {
+      assertStorable(key, value);
+      const data = this.loadedData();
+      if (data === undefined) return this.sessionData().then((loaded) => this.#put(loaded, key, value));
+      this.#put(data, key, value);
+      return SETTLED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #put(data: SessionData, key: string, value: JsonValue): void {
     const before = data.get(key);
     data.set(key, value);
     this.modified = true;

@@ -3,7 +3,7 @@ import { validSessionKeyOrNull } from './keys.js';
 import { type Baseline, withSessionLock } from './merge-save.js';
 import type { JsonValue, SessionData } from './serializer.js';
 import { EXPIRY_KEY, type ExpiryOptions, type SessionContext } from './session-context.js';
-import { emitModified, emitSaved, eventSnapshot } from './session-events.js';
+import { emitModified, emitSavedRecord, eventSnapshot } from './session-events.js';
 import {
   ageFor,
   applyExpiry,
@@ -73,14 +73,14 @@ export class Session extends SessionMapping {
    */
   async data<D extends object = SessionObject>(): Promise<D> {
     await this.sessionData();
+    const current = () => {
+      this.#cache ??= new Map();
+      return this.#cache;
+    };
     return trackedView<D>({
-      read: () => {
-        this.#cache ??= new Map();
-        return this.#cache;
-      },
+      read: current,
       write: (key, mutate) => {
-        this.#cache ??= new Map();
-        const data = this.#cache;
+        const data = current();
         const before = this.#ctx.events.detail(this.requestId) ? eventSnapshot(data.get(key)) : undefined;
         mutate(data);
         this.modified = true;
@@ -251,24 +251,23 @@ export class Session extends SessionMapping {
     );
   }
 
-  async #commit(mustCreate: boolean, save: () => Promise<CasSaved>): Promise<void> {
+  /** One then() on the save, not an async frame: every save of every request runs this. */
+  #commit(mustCreate: boolean, save: () => Promise<CasSaved>): Promise<void> {
     const started = performance.now();
-    const { outcome, record, data } = await save();
+    return save().then((saved) => this.#committed(mustCreate, saved, started));
+  }
+
+  #committed(mustCreate: boolean, { outcome, record, data }: CasSaved, started: number): void {
     if (data !== this.#cache && this.#ctx.settings.sessionSaveStrategy === 'merge') this.#cache = data;
     this.#version = outcome.version;
     if (outcome.key !== undefined) this.#key = validSessionKeyOrNull(outcome.key);
     if (!this.#ctx.store.capabilities.serverSide) this.modified = true;
     if (this.#ctx.events.active)
-      emitSaved(this.#ctx.events, {
-        at: this.#ctx.clock.nowMs(),
-        requestId: this.requestId,
-        session: this.#handle(),
-        ms: performance.now() - started,
-        bytes: outcome.bytes ?? 0,
-        mustCreate,
-        keys: [...data.keys()],
-        expiresAt: record.expireDate.getTime(),
-      });
+      emitSavedRecord(
+        this.#ctx.events,
+        { ...this.#base(), ms: performance.now() - started, mustCreate },
+        { bytes: outcome.bytes, data, expireDate: record.expireDate },
+      );
     this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
   }
 
