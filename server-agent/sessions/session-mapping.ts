@@ -38,9 +38,11 @@ export abstract class SessionMapping {
 
   // ---- data API ------------------------------------------------------------------------------
 
-  async get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const data = this.loadedData() ?? (await this.sessionData());
-    return data.has(key) ? (data.get(key) as T) : fallback;
+  /** Not async: a then() on the load when it has to load, a promise fewer than an await. */
+  get<T extends JsonValue = JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
+    const read = (data: SessionData) => (data.has(key) ? (data.get(key) as T) : fallback);
+    const data = this.loadedData();
+    return data === undefined ? this.sessionData().then(read) : Promise.resolve(read(data));
   }
 
   /** Not async: on loaded data the change is made at once and SETTLED returned (pending-ops.ts). */

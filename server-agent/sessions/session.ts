@@ -13,7 +13,7 @@ import {
   givenExpiry,
 } from './session-expiry.js';
 import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
-import { buildRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
+import { buildRecord, type LoadedRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { createRecord } from './session-create.js';
 import { SessionMapping } from './session-mapping.js';
@@ -277,10 +277,14 @@ export class Session extends SessionMapping {
   }
 
   /** load() without the U1 count: sessionData() calls it from inside a counted call. */
-  async #load(): Promise<SessionData> {
+  #load(): Promise<SessionData> {
     const key = this.#key;
-    if (key === null) return new Map();
-    const loaded = await loadRecord(this.#ctx, key, this.requestId);
+    if (key === null) return Promise.resolve(new Map());
+    return loadRecord(this.#ctx, key, this.requestId).then((loaded) => this.#adopt(loaded));
+  }
+
+  /** What a load found becomes the session's state (one then() per load, not an async frame). */
+  #adopt(loaded: LoadedRecord): SessionData {
     if (loaded.storeUnavailable) {
       this.#storeUnavailable = true;
       return loaded.data;
