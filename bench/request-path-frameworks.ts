@@ -18,6 +18,7 @@ import type { Session } from '../server-agent/sessions/session.js';
 import { fastifyApp, koaRoutes, SECRET } from './lib/app-kit.js';
 import { fastifySessionServer } from './lib/peer-apps.js';
 import { fastifySession, koaSession, type PeerSession } from './lib/peers.js';
+import { promisesPerRequest } from './lib/promise-count.js';
 import { socketlessRequest as request } from './lib/socketless.js';
 
 const [framework = 'koa', scenario = 'new', n = '4000', roundCount = '7'] = process.argv.slice(2);
@@ -95,27 +96,13 @@ for (const side of sides) {
   for (let i = 0; i < 2000; i++)
     await request(side.handler, `/${scenario}`, withCookie ? side.cookie : undefined);
 }
-// BENCH_PROMISES=1: also count the promises each side creates per request (async_hooks, after the
-// warm-up, 1,000 requests). Exact and the same on any machine, unlike CPU time: each is an
-// allocation and usually a microtask hop.
-const promisesPerRequest: Record<string, number> = {};
-if (process.env.BENCH_PROMISES === '1') {
-  const { createHook } = await import('node:async_hooks');
-  let created = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') created++;
-    },
-  });
+// BENCH_PROMISES=1: also the promises each side creates per request (bench/lib/promise-count.ts).
+const promises: Record<string, number> = {};
+if (process.env.BENCH_PROMISES === '1')
   for (const side of sides) {
     const cookie = withCookie ? side.cookie : undefined;
-    created = 0;
-    hook.enable();
-    for (let i = 0; i < 1000; i++) await request(side.handler, `/${scenario}`, cookie);
-    hook.disable();
-    promisesPerRequest[side.name] = created / 1000;
+    promises[side.name] = await promisesPerRequest(() => request(side.handler, `/${scenario}`, cookie));
   }
-}
 const perRound = Number(n);
 for (let round = 0; round < Number(roundCount); round++) {
   const order = round % 2 ? [...sides].reverse() : sides;
@@ -138,7 +125,7 @@ console.log(
     scenario,
     perRound,
     ...result,
-    ...(Object.keys(promisesPerRequest).length ? { promisesPerRequest } : {}),
+    ...(Object.keys(promises).length ? { promisesPerRequest: promises } : {}),
   }),
 );
 process.exit(0);

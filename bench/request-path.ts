@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { openSqliteFloor } from './lib/floors.js';
+import { promisesPerRequest as countPromises } from './lib/promise-count.js';
 import { socketlessRequest } from './lib/socketless.js';
 const root = process.env.BENCH_DIST ?? new URL('../dist/server-agent', import.meta.url).pathname;
 const bare = process.env.BENCH_BARE === '1';
@@ -92,22 +93,11 @@ const request = (path: string, cookie?: string) => socketlessRequest(app, path, 
 const cookie = await request('/write');
 const withCookie = !['none', 'new'].includes(scenario);
 for (let i = 0; i < 3000; i++) await request(`/${scenario}`, withCookie ? cookie : undefined);
-// BENCH_PROMISES=1: count the promises created per request (async_hooks, 1,000 requests after the
-// warm-up); exact and the same on any machine, unlike CPU time.
-let promisesPerRequest: number | undefined;
-if (process.env.BENCH_PROMISES === '1') {
-  const { createHook } = await import('node:async_hooks');
-  let created = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') created++;
-    },
-  });
-  hook.enable();
-  for (let i = 0; i < 1000; i++) await request(`/${scenario}`, withCookie ? cookie : undefined);
-  hook.disable();
-  promisesPerRequest = created / 1000;
-}
+// BENCH_PROMISES=1: also the promises a request creates (bench/lib/promise-count.ts).
+const promisesPerRequest =
+  process.env.BENCH_PROMISES === '1'
+    ? await countPromises(() => request(`/${scenario}`, withCookie ? cookie : undefined))
+    : undefined;
 // BENCH_CONCURRENCY=<c>: c requests in flight at once (the suite runs 50 connections), so a store's
 // round trips overlap and ioredis pipelines them as under load.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
