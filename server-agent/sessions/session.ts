@@ -1,3 +1,7 @@
+/**
+ * Django's SessionBase in TypeScript: lazy loading, accessed/modified flags, key validation on every
+ * assignment, expiry maths, flush/cycleKey, and the storage contract's create/save/load rules.
+ */
 import type { ExpiryValue } from './expiry.js';
 import { validSessionKeyOrNull } from './keys.js';
 import { type Baseline, withSessionLock } from './merge-save.js';
@@ -182,8 +186,8 @@ export class Session extends SessionMapping {
   }
 
   async exists(key: string | null): Promise<boolean> {
-    if (!key || !this.#wellFormed(key)) return false;
-    return this.#call(() => this.#ctx.store.exists(key), key);
+    if (!key || !wellFormedKey(this.#ctx, key)) return false;
+    return storeCall(this.#ctx, () => this.#ctx.store.exists(key), key);
   }
 
   create(): Promise<void> {
@@ -251,7 +255,6 @@ export class Session extends SessionMapping {
     );
   }
 
-  /** One then() on the save, not an async frame: every save of every request runs this. */
   #commit(mustCreate: boolean, save: () => Promise<CasSaved>): Promise<void> {
     const started = performance.now();
     return save().then((saved) => this.#committed(mustCreate, saved, started));
@@ -307,7 +310,7 @@ export class Session extends SessionMapping {
       return;
     }
     if (!key) return;
-    if (this.#wellFormed(key)) await this.#call(() => this.#ctx.store.delete(key), key);
+    if (wellFormedKey(this.#ctx, key)) await storeCall(this.#ctx, () => this.#ctx.store.delete(key), key);
     if (this.#ctx.events.active)
       this.#ctx.events.emit('session.deleted', {
         ...this.#base(),
@@ -325,13 +328,14 @@ export class Session extends SessionMapping {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
+  /** sessionData() without a promise, when the data is loaded already (SessionMapping's fast path). */
   protected loadedData(): SessionData | undefined {
     const data = this.#cache;
     if (data !== undefined) this.accessed = true;
     return data;
   }
 
+  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
   protected async sessionData(noLoad = false): Promise<SessionData> {
     this.accessed = true;
     if (this.#cache) return this.#cache;
@@ -339,8 +343,7 @@ export class Session extends SessionMapping {
       this.#cache = new Map();
       return this.#cache;
     }
-    // Concurrent callers share one load. It is forgotten once it settled (a failed one is tried
-    // again by the next call), here rather than in a then() on it: a promise less per load.
+    // Forgotten once settled (a failed load is tried again), here: a promise less than a then().
     this.#loading ??= this.#load();
     const loading = this.#loading;
     let data: SessionData;
@@ -358,14 +361,6 @@ export class Session extends SessionMapping {
   async #expiryFor(options: ExpiryOptions): Promise<JsonValue | undefined> {
     const given = givenExpiry(options);
     return given ? given.value : (await this.sessionData()).get(EXPIRY_KEY);
-  }
-
-  #wellFormed(key: string): boolean {
-    return wellFormedKey(this.#ctx, key);
-  }
-
-  #call<T>(operation: () => Promise<T>, key: string | null = this.#key): Promise<T> {
-    return storeCall(this.#ctx, operation, key);
   }
 
   #base(): { at: number; requestId?: string; session?: string } {
