@@ -149,9 +149,11 @@ export class EventStream {
     const last = batch.at(-1)?.seq;
     const first = batch[0]?.seq;
     if (last === undefined || first === undefined) return;
-    // The two lists most clients share: "everything" and "nothing watched by handle".
-    let allJson: string | undefined;
-    let noneJson: string | undefined;
+    // The two lists most clients share: "everything" and "nothing watched by handle", one of each per
+    // protocol view, since a requests.skipped goes only to protocol 3 clients (deliverable): one list
+    // for all let a protocol 2 client, iterated first, drop it for every protocol 3 client after it.
+    const allJson: (string | undefined)[] = [undefined, undefined];
+    const noneJson: (string | undefined)[] = [undefined, undefined];
     const handles = new Set<string>();
     for (const routed of batch) if (routed.handle !== undefined) handles.add(routed.handle);
     for (const client of this.clients) {
@@ -161,11 +163,11 @@ export class EventStream {
         // Subscribed in the middle of this batch: only what came after its snapshot.
         json = listJson(batch.filter((r) => r.seq > client.delivered && deliverable(client, r)));
       } else if (client.watchAll) {
-        allJson ??= listJson(batch.filter((r) => deliverable(client, r)));
-        json = allJson;
+        const view = client.protocol >= 3 ? 1 : 0;
+        json = allJson[view] ??= listJson(batch.filter((r) => deliverable(client, r)));
       } else if (!touches(client, handles)) {
-        noneJson ??= listJson(batch.filter((r) => deliverable(client, r)));
-        json = noneJson;
+        const view = client.protocol >= 3 ? 1 : 0;
+        json = noneJson[view] ??= listJson(batch.filter((r) => deliverable(client, r)));
       } else {
         json = listJson(batch.filter((r) => deliverable(client, r)));
       }
