@@ -209,3 +209,42 @@ describe('attachAgent limits: bad input fails at once, naming the limit and the 
     expect(caught).toMatchObject({ code: 'SESSION_IMPROPERLY_CONFIGURED' });
   });
 });
+
+describe('EventStream fan-out by protocol', () => {
+  it('a requests.skipped reaches every protocol 3 client, whichever client the shared list was built for first', async () => {
+    const { EventStream } = await import('../../server-agent/agent/event-stream.js');
+    const { newClient } = await import('../../server-agent/agent/hub-client.js');
+    const { DEFAULT_LIMITS } = await import('../../server-agent/agent/hub-options.js');
+    const { Route } = await import('../../server-agent/agent/request-router.js');
+    const { createClock } = await import('../../server-agent/sessions/clock.js');
+    // Sockets that only record what is sent: the stream's fan-out is the unit here.
+    const socket = () => {
+      const sent: string[] = [];
+      return {
+        sent,
+        ws: { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (text: string) => sent.push(text) },
+      };
+    };
+    const [old, current] = [socket(), socket()];
+    const v2 = newClient(old.ws as never);
+    const v3 = newClient(current.ws as never);
+    v2.protocol = 2;
+    v3.protocol = 3;
+    const clients = new Set([v2, v3]);
+    const stream = new EventStream(clients, DEFAULT_LIMITS, createClock(), 1000);
+    for (const client of clients) {
+      client.greeted = true;
+      stream.subscribe(client, undefined);
+      stream.setWatch(client, { all: false, sessions: ['elsewhere'] });
+    }
+    stream.rewatch();
+    stream.publish({ type: 'requests.skipped', at: 2, since: 1, count: 7, perSecond: 20 }, Route.skipped);
+    stream.flush();
+    const frames = (sent: string[]) =>
+      sent.map((text) => JSON.parse(text)).filter((m) => m.type === 'events');
+    expect(frames(old.sent)).toEqual([]);
+    expect(frames(current.sent).flatMap((f) => f.events.map((e: { event: WireEvent }) => e.event))).toEqual([
+      { type: 'requests.skipped', at: 2, since: 1, count: 7, perSecond: 20 },
+    ]);
+  });
+});
