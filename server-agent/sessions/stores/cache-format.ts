@@ -67,7 +67,9 @@ export function pickleFormat(protocol: PickleProtocol): CacheValueFormat {
       const expiry = data.get('_session_expiry');
       const absolute = typeof expiry === 'string' ? parseIso(expiry) : null;
       if (absolute && absolute.getTime() <= nowMs) return { outcome: 'expired', expiredAt: absolute };
-      return { outcome: 'hit', data, ...(ttlMs !== null ? { expiresAt: new Date(nowMs + ttlMs) } : {}) };
+      return ttlMs !== null
+        ? { outcome: 'hit', data, expiresAt: new Date(nowMs + ttlMs) }
+        : { outcome: 'hit', data };
     },
   };
 }

@@ -31,6 +31,15 @@ const MISS: LoadResult = Object.freeze({ outcome: 'miss' });
 
 export { decodeCacheValue, encodeCacheValue } from './cache-format.js';
 
+/**
+ * The hit's version for a compare-and-swap save is the value as read. Set on the result the format
+ * just made (each decode returns a fresh object): a spread copy of it was ~4 µs of a Redis read.
+ */
+function withVersion(raw: CacheValue, result: LoadResult): LoadResult {
+  if (result.outcome === 'hit') result.version = raw;
+  return result;
+}
+
 export function openCacheBackend(
   context: StoreContext,
   spec: CacheSpec = resolveCacheSpec(context.settings),
@@ -94,8 +103,6 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
     backend,
     physicalKey,
     load(key) {
-      const withVersion = (raw: CacheValue, result: LoadResult): LoadResult =>
-        result.outcome === 'hit' ? { ...result, version: raw } : result;
       const raw = (reader: CacheValueFormat) =>
         backend
           .getRaw(physicalKey(key))
