@@ -42,8 +42,13 @@ const server = createServer((req, res) => {
 });
 const url = await listenOn(server);
 // Five clients in the five-client rows: one more than the default cap.
-const agent =
-  mode === 'none' ? null : attachAgent(server, sessions, { announce: false, limits: { maxClients: 5 } });
+// BENCH_SUMMARIES_PER_SECOND: another summary budget (limits.summariesPerSecond) than the default.
+const summaries = process.env.BENCH_SUMMARIES_PER_SECOND;
+const limits = {
+  maxClients: 5,
+  ...(summaries === undefined ? {} : { summariesPerSecond: Number(summaries) }),
+};
+const agent = mode === 'none' ? null : attachAgent(server, sessions, { announce: false, limits });
 
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage();

@@ -1,21 +1,27 @@
 /**
- * How many requests on unfollowed sessions become a `request.summary`: at most `perSecond`, spent
- * per SUMMARY_DELAY_MS window (the batch a panel receives at once). Past that, the request runs
- * unobserved (SessionEvents.observes says no: it costs the app what it costs with no client) and
- * is only counted; each window that skipped any reports its count once, when it ends.
+ * How many requests on unfollowed sessions become a `request.summary`: a token bucket that holds
+ * one second's worth (`perSecond` tokens) and refills at `perSecond`. A quiet app's bursts (a page
+ * and its twenty fetches) are all summarized; a sustained load is summarized at `perSecond` and
+ * the rest runs unobserved (SessionEvents.observes says no: it costs the app what it costs with
+ * no client) and is only counted. Each window of `windowMs` that skipped any reports its count
+ * once, when it ends.
  *
- * Why: an observed request costs the app several µs in process and tens under HTTP load (its six
- * events, the request id, the router, the conflict tracker, the summary's JSON, the frame), and a
- * panel cannot show 10,000 rows a second; under load, the summaries were the streaming agent's
- * whole cost (docs/benchmarks.md, Agent). Requests on a followed session are never skipped.
+ * Why: an observed request costs the app tens of µs under HTTP load (its six events, the request
+ * id, the router, the conflict tracker, the summary's JSON, the frame), and a panel cannot show
+ * thousands of rows a second; under load, the summaries were the streaming agent's whole cost
+ * (docs/benchmarks.md, Agent). Why a bucket and not a fixed budget per 50 ms window: a window's
+ * budget is what the sustained rate allows in 50 ms, so a lower rate (cheaper under load) cut a
+ * quiet app's burst short; the bucket lets the rate be low without that. Requests on a followed
+ * session are never skipped.
  */
 export class SummaryBudget {
-  private windowStart = Number.NEGATIVE_INFINITY;
-  private used = 0;
+  private readonly capacity: number;
+  private readonly perMs: number;
+  private tokens: number;
+  private refilledAt = performance.now();
   private skipped = 0;
   private skippedSince = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly perWindow: number;
 
   constructor(
     perSecond: number,
@@ -24,24 +30,24 @@ export class SummaryBudget {
     private readonly nowMs: () => number,
     private readonly report: (count: number, since: number) => void,
   ) {
-    // A positive budget always admits at least one a window; 0 (or less) admits none.
-    this.perWindow = perSecond > 0 ? Math.max(1, Math.round((perSecond * windowMs) / 1000)) : 0;
+    // A positive rate always admits at least one at a time; 0 (or less) admits none.
+    this.capacity = perSecond > 0 ? Math.max(1, perSecond) : 0;
+    this.perMs = perSecond > 0 ? perSecond / 1000 : 0;
+    this.tokens = this.capacity;
   }
 
   /** One request on a session nobody follows: true to summarize it, false to skip (and count) it. */
   take(): boolean {
     const now = performance.now();
-    if (now - this.windowStart >= this.windowMs) {
-      this.windowStart = now;
-      this.used = 0;
-    }
-    if (this.used < this.perWindow) {
-      this.used++;
+    this.tokens = Math.min(this.capacity, this.tokens + (now - this.refilledAt) * this.perMs);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens--;
       return true;
     }
     if (this.skipped++ === 0) {
       this.skippedSince = this.nowMs();
-      this.timer = setTimeout(this.flush, Math.max(1, this.windowStart + this.windowMs - now));
+      this.timer = setTimeout(this.flush, this.windowMs);
       this.timer.unref();
     }
     return false;

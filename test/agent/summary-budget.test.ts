@@ -115,7 +115,7 @@ describe('The summary budget (issue 13 item 4, protocol 3)', () => {
 });
 
 describe('SummaryBudget and SessionEvents.observes', () => {
-  it('admits perSecond × window / 1000 a window (at least one), then counts the rest once per window', async () => {
+  it('admits a burst of one second’s worth, then perSecond a second, and counts the rest once per window', async () => {
     const reports: [number, number][] = [];
     const budget = new SummaryBudget(
       40,
@@ -123,10 +123,19 @@ describe('SummaryBudget and SessionEvents.observes', () => {
       () => 1000,
       (count, since) => reports.push([count, since]),
     );
-    expect(Array.from({ length: 5 }, () => budget.take())).toEqual([true, true, false, false, false]);
+    // A quiet app's burst: the full bucket (40) is admitted at once, not 40 × 50 / 1000 = 2.
+    const burst = Array.from({ length: 43 }, () => budget.take());
+    expect(burst.filter(Boolean).length).toBe(40);
+    expect(burst.slice(40)).toEqual([false, false, false]);
+    const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(reports).toEqual([[3, 1000]]);
-    expect(budget.take()).toBe(true);
+    // Sustained: it refilled at 40 a second while it waited, no more (not the whole bucket again).
+    const elapsed = performance.now() - started;
+    const admitted = Array.from({ length: 40 }, () => budget.take()).filter(Boolean).length;
+    expect(admitted).toBeGreaterThanOrEqual(Math.floor((40 * 80) / 1000));
+    expect(admitted).toBeLessThanOrEqual(Math.ceil((40 * (elapsed + 5)) / 1000));
+    budget.flush();
     const none = new SummaryBudget(
       0,
       50,

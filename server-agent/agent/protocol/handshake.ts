@@ -50,8 +50,9 @@ export interface Limits {
   /** Events kept for `subscribe {sinceSeq}` replay. */
   replayEvents: number;
   /**
-   * Most `request.summary` items per second (spent in SUMMARY_DELAY_MS windows). Requests past it,
-   * on sessions no client follows, are counted in one `requests.skipped` per window instead.
+   * Most `request.summary` items per second, sustained (a bucket of one second's worth absorbs
+   * bursts). Requests past it, on sessions no client follows, are counted in one
+   * `requests.skipped` per SUMMARY_DELAY_MS window instead.
    */
   summariesPerSecond: number;
 }
