@@ -26,6 +26,13 @@ export interface StoreCapabilities {
    * WHERE session_data = ?, a Redis Lua script), so a write made elsewhere since the load is seen.
    */
   compareAndSwap?: boolean;
+  /**
+   * Every call settles within SESSION_STORE_TIMEOUT_MS by itself: in-process work (the memory
+   * cache, signed cookies) or statements retried against that deadline (SQLite, sqlite-busy.ts).
+   * The store-call deadline (store-call.ts) then has nothing to watch and is skipped. A store
+   * that waits on anything outside the process (a socket, a disk that may hang) leaves it unset.
+   */
+  settlesInTime?: boolean;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface CacheBackend {
   readonly description: string;
   /** The cache drops entries on its own (TTL): clearExpired has nothing to do. */
   readonly expiresOnItsOwn: true;
+  /** Every call is in-process work that settles at once (the memory cache): see StoreCapabilities.settlesInTime. */
+  readonly inProcess?: boolean;
   get(key: string): Promise<string | null>;
   /** Insert only when absent (Django's cache.add / SET NX); false when the key exists. */
   add(key: string, value: CacheValue, ttlSeconds: number): Promise<boolean>;

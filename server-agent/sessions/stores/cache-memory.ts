@@ -78,6 +78,7 @@ export function createMemoryCache(options: MemoryCacheOptions): CacheBackend {
   return {
     description: 'memory',
     expiresOnItsOwn: true,
+    inProcess: true,
     async get(key) {
       const entry = live(key);
       if (!entry) return null;

@@ -197,6 +197,7 @@ export function createCacheStore(
       keyPattern: SERVER_KEY_PATTERN,
       atomicCreate: true,
       compareAndSwap: true,
+      settlesInTime: backend.inProcess === true,
     },
     load: (key) => cache.load(key),
     exists: (key) => cache.exists(key),

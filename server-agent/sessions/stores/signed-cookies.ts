@@ -29,7 +29,13 @@ export function createSignedCookieStore(context: StoreContext): SessionStore {
 
   return {
     engine: 'signed_cookies',
-    capabilities: { serverSide: false, list: false, expiresOnItsOwn: true, keyPattern: null },
+    capabilities: {
+      serverSide: false,
+      list: false,
+      expiresOnItsOwn: true,
+      keyPattern: null,
+      settlesInTime: true,
+    },
 
     async load(token): Promise<LoadResult> {
       let data: SessionData;

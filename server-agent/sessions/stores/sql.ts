@@ -78,6 +78,8 @@ export function createSqlStore(context: StoreContext, driver: SqlDriver): Sessio
       keyPattern: SERVER_KEY_PATTERN,
       atomicCreate: true,
       compareAndSwap: true,
+      // SQLite runs in process and retries a locked database against the store deadline itself.
+      settlesInTime: driver.name === 'sqlite',
     },
 
     async load(key): Promise<LoadResult> {
