@@ -99,9 +99,17 @@ const ownHolds = new WeakMap<ServerResponse, Hold>();
 let prototypeOriginals: Originals | undefined;
 
 function interceptorFor(method: Method, original: Original): Original {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
+  return function (this: ServerResponse): unknown {
     const hold = holds.get(this);
-    return hold === undefined ? original.apply(this, args) : intercept(this, hold, method, args);
+    // `arguments`, not a rest parameter: a pass-through (a response without a hold, or one already
+    // replayed, such as end()'s own implicit writeHead) then makes no array, since V8 hands
+    // `arguments` to apply() as it is; the rest array was ~0.6 KB allocated a request. A prototype
+    // hold's methods are these originals, so passing through here is what intercept() would do.
+    if (hold === undefined || hold.phase === 'sent')
+      // biome-ignore lint/complexity/noArguments: see above; a rest parameter allocates on every call.
+      return original.apply(this, arguments as unknown as unknown[]);
+    // biome-ignore lint/complexity/noArguments: only a held call keeps its arguments.
+    return intercept(this, hold, method, Array.prototype.slice.call(arguments));
   };
 }
 
