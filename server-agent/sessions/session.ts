@@ -335,27 +335,29 @@ export class Session extends SessionMapping {
     return data;
   }
 
-  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load. */
-  protected async sessionData(noLoad = false): Promise<SessionData> {
+  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load (its then(), no async frame). */
+  protected sessionData(noLoad = false): Promise<SessionData> {
     this.accessed = true;
-    if (this.#cache) return this.#cache;
+    if (this.#cache) return Promise.resolve(this.#cache);
     if (this.#key === null || noLoad) {
       this.#cache = new Map();
-      return this.#cache;
+      return Promise.resolve(this.#cache);
     }
-    // Forgotten once settled (a failed load is tried again), here: a promise less than a then().
-    this.#loading ??= this.#load();
-    const loading = this.#loading;
-    let data: SessionData;
-    try {
-      data = await loading;
-    } finally {
-      if (this.#loading === loading) this.#loading = undefined;
-    }
-    if (this.#key !== null) this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
-    // clear() may have run while loading; its empty dict wins, as it would in Django.
-    this.#cache ??= data;
-    return this.#cache;
+    // Forgotten once settled, so a failed load is tried again by the next call.
+    this.#loading ??= this.#load().then(
+      (data) => {
+        this.#loading = undefined;
+        if (this.#key !== null) this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
+        // clear() may have run while loading; its empty dict wins, as it would in Django.
+        this.#cache ??= data;
+        return this.#cache;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
+    return this.#loading;
   }
 
   async #expiryFor(options: ExpiryOptions): Promise<JsonValue | undefined> {
