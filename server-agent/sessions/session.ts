@@ -344,8 +344,10 @@ export class Session extends SessionMapping {
       return Promise.resolve(this.#cache);
     }
     // Forgotten once settled, so a failed load is tried again by the next call.
-    this.#loading ??= this.#load().then(
-      (data) => {
+    // loadRecord's result adopted here, not through #load()'s then: a promise less per load.
+    this.#loading ??= loadRecord(this.#ctx, this.#key, this.requestId).then(
+      (loaded) => {
+        const data = this.#adopt(loaded);
         this.#loading = undefined;
         if (this.#key !== null) this.#mergeBaseline = baselineFor(this.#ctx, this.requestId, data);
         // clear() may have run while loading; its empty dict wins, as it would in Django.
