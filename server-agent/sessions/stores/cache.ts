@@ -7,6 +7,7 @@ import { CreateError, UpdateError } from '../errors.js';
 import type {
   ListOptions,
   LoadResult,
+  SaveOutcome,
   SaveRecord,
   SessionPage,
   SessionStore,
@@ -38,6 +39,19 @@ export { decodeCacheValue, encodeCacheValue } from './cache-format.js';
 function withVersion(raw: CacheValue, result: LoadResult): LoadResult {
   if (result.outcome === 'hit') result.version = raw;
   return result;
+}
+
+/** A save's answer: written, or the error that says why not (created meanwhile, or gone). */
+function saveOutcome(
+  written: boolean,
+  mustCreate: boolean,
+  bytes: number,
+  version: CacheValue | undefined,
+): SaveOutcome {
+  if (written) return { bytes, version };
+  throw mustCreate
+    ? new CreateError()
+    : new UpdateError('The session expired or was deleted from the cache before it could be saved.');
 }
 
 export function openCacheBackend(
@@ -76,6 +90,11 @@ export interface SessionCache {
     record: SaveRecord,
     mode: 'add' | 'replace' | 'set',
   ): Promise<{ written: boolean; bytes: number; value?: CacheValue }>;
+  /**
+   * The `cache` engine's save: add (mustCreate) or replace; a miss of either rejects with the save's
+   * CreateError / UpdateError. write() and a then() on it did the same with a promise more.
+   */
+  save(key: string, record: SaveRecord, mustCreate: boolean): Promise<SaveOutcome>;
   /** Compare-and-swap: replace only while the stored value is still `expected` (a load's version). */
   writeIf(
     key: string,
@@ -140,6 +159,18 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
           : backend.replace(target, value, ttl(record));
       return writing.then((written) => ({ written, bytes, value }));
     },
+    save(key, record, mustCreate) {
+      const target = physicalKey(key);
+      if (record.ageSeconds <= 0)
+        return writeExpired(target, mustCreate ? 'add' : 'replace').then(({ written }) =>
+          saveOutcome(written, mustCreate, 0, undefined),
+        );
+      const value = format.encode(record);
+      const writing = mustCreate
+        ? backend.add(target, value, ttl(record))
+        : backend.replace(target, value, ttl(record));
+      return writing.then((written) => saveOutcome(written, mustCreate, value.length, value));
+    },
     writeIf(key, record, expected) {
       const value = format.encode(record);
       // An expired record is not kept (as in write): only the comparison's answer matters.
@@ -201,14 +232,8 @@ export function createCacheStore(
     },
     load: (key) => cache.load(key),
     exists: (key) => cache.exists(key),
-    save: (key, record, mustCreate) =>
-      // One round trip each: SET NX for create, SET XX for update (Django does GET then SET).
-      cache.write(key, record, mustCreate ? 'add' : 'replace').then(({ written, bytes, value }) => {
-        if (written) return { bytes, version: value };
-        throw mustCreate
-          ? new CreateError()
-          : new UpdateError('The session expired or was deleted from the cache before it could be saved.');
-      }),
+    // One round trip each: SET NX for create, SET XX for update (Django does GET then SET).
+    save: (key, record, mustCreate) => cache.save(key, record, mustCreate),
     // Compare-and-swap in one Lua script; only a lost race costs the EXISTS that tells why.
     async saveIf(key, record, expected) {
       const compare =
