@@ -90,6 +90,17 @@ export async function loadRecord(
   return loaded;
 }
 
+/** Django's delete() for a server-side store: the record goes (a malformed key has none), then the event. */
+export async function deleteRecord(
+  ctx: SessionContext,
+  key: string,
+  base: () => { at: number; requestId?: string },
+): Promise<void> {
+  if (wellFormedKey(ctx, key)) await storeCall(ctx, () => ctx.store.delete(key), key);
+  if (ctx.events.active)
+    ctx.events.emit('session.deleted', { ...base(), session: ctx.handles.handleFor(key) });
+}
+
 /** Lifetime caps: an over-cap record loads as expired and is deleted; a stale idle stamp is touched. */
 async function checkCaps(
   ctx: SessionContext,

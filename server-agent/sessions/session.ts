@@ -18,6 +18,7 @@ import {
 } from './session-expiry.js';
 import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
 import { buildRecord, type LoadedRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
+import { deleteRecord } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { createRecord } from './session-create.js';
 import { SessionMapping } from './session-mapping.js';
@@ -309,13 +310,7 @@ export class Session extends SessionMapping {
       this.modified = true;
       return;
     }
-    if (!key) return;
-    if (wellFormedKey(this.#ctx, key)) await storeCall(this.#ctx, () => this.#ctx.store.delete(key), key);
-    if (this.#ctx.events.active)
-      this.#ctx.events.emit('session.deleted', {
-        ...this.#base(),
-        session: this.#ctx.handles.handleFor(key),
-      });
+    if (key) await deleteRecord(this.#ctx, key, () => this.#base());
   }
 
   encode(data: SessionData | Record<string, JsonValue>): string {
