@@ -100,9 +100,8 @@ export class Session extends SessionMapping {
     this.#cache = new Map();
     this.accessed = true;
     this.modified = true;
-    if (this.#ctx.events.active && before) {
+    if (this.#ctx.events.active && before)
       for (const [key, value] of before) this.changed(key, 'cleared', value, undefined);
-    }
   }
 
   isEmpty(): boolean {
@@ -224,11 +223,18 @@ export class Session extends SessionMapping {
     return this.#save(options);
   }
 
-  async #save(options: { mustCreate?: boolean }): Promise<void> {
+  // Not async, nor #saveData: on loaded data the save's promise is the commit's own (two fewer);
+  // nothing on the path throws synchronously (persist rejects instead, createRecord is async).
+  #save(options: { mustCreate?: boolean }): Promise<void> {
     const mustCreate = options.mustCreate ?? false;
+    if (this.#ctx.store.capabilities.serverSide && this.#key === null) return this.#create();
+    const data = this.loadedData();
+    if (data !== undefined) return this.#saveData(data, mustCreate);
+    return this.sessionData(mustCreate).then((loaded) => this.#saveData(loaded, mustCreate));
+  }
+
+  #saveData(data: SessionData, mustCreate: boolean): Promise<void> {
     const serverSide = this.#ctx.store.capabilities.serverSide;
-    if (serverSide && this.#key === null) return this.#create();
-    const data = this.loadedData() ?? (await this.sessionData(mustCreate));
     // Loading may have found the key unknown and dropped it: never adopt it, mint a new one.
     if (serverSide && this.#key === null) return this.#create();
     const key = this.#key;
