@@ -13,11 +13,17 @@ import {
 } from '../sessions/errors.js';
 import { createLogger } from '../sessions/log.js';
 import type { SessionManager } from '../sessions/manager.js';
-import type { Session } from '../sessions/session.js';
+import { untrackedMethod } from '../sessions/pending-ops.js';
+import { Session } from '../sessions/session.js';
 import { deletionCookie, sessionCookie } from './cookies.js';
 import type { FinishResult, RequestState } from './middleware-types.js';
 
 const log = createLogger('sessionscope:http');
+/**
+ * The middleware awaits its own save, so it skips the U1 count (pending-ops.ts) that a handler's
+ * save() goes through: a then() less per saving request.
+ */
+const saveUntracked = untrackedMethod<(this: Session) => Promise<void>>(Session.prototype, 'save');
 
 /** Django's order: get_expire_at_browser_close(), then get_expiry_age() unless that was true. */
 async function awaitedCookieExpiry(session: Session): Promise<{ maxAge: number | undefined }> {
@@ -72,7 +78,7 @@ export function createCookieSaver(sessions: SessionManager): CookieSaver {
       return Promise.resolve('empty');
     }
     if (status >= 500) return Promise.resolve('server-error');
-    return session.save().then(
+    return saveUntracked.call(session).then(
       () => {
         renderCookie(session, maxAge, state, result);
         return 'saved' as const;

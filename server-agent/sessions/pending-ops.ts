@@ -93,12 +93,28 @@ export function pendingOf(target: object): PendingOps | undefined {
   return (target as Tracked)[PENDING];
 }
 
+/** Each tracked method's own function, by prototype and name (see untrackedMethod). */
+const untrackedByProto = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * A tracked method as it was before trackMethods wrapped it, for a caller that awaits the call
+ * itself and so needs no U1 count: the middleware's own save, a then() less per saving request.
+ */
+export function untrackedMethod<F extends (...args: never[]) => unknown>(proto: object, name: string): F {
+  const original = untrackedByProto.get(proto)?.get(name);
+  if (typeof original !== 'function') throw new TypeError(`untrackedMethod: ${name} is not tracked`);
+  return original as F;
+}
+
 /** Wraps each named async method of `proto` so its calls are counted in the instance's PendingOps. */
 export function trackMethods(proto: object, names: readonly string[]): void {
   const methods = proto as Record<string, unknown>;
+  const originals = new Map<string, unknown>();
+  untrackedByProto.set(proto, originals);
   for (const name of names) {
     const original = methods[name];
     if (typeof original !== 'function') throw new TypeError(`trackMethods: ${name} is not a method`);
+    originals.set(name, original);
     // Not an async function: one promise (the finally) per call instead of an async frame and
     // its awaits, on every session call of every request. A rejection still reaches the caller
     // unhandled-if-unawaited through the promise returned here.

@@ -79,3 +79,22 @@ describe('PendingOps', () => {
     expect([pending.count, pending.methods]).toEqual([0, []]);
   });
 });
+
+describe('untrackedMethod: the middleware’s own save skips the U1 count', () => {
+  it('gives the method as it was before tracking, which saves without counting; other names are refused', async () => {
+    const { untrackedMethod, pendingOf } = await import('../../server-agent/sessions/pending-ops.js');
+    const { Session: SessionClass } = await import('../../server-agent/sessions/session.js');
+    const save = untrackedMethod<(this: Session) => Promise<void>>(SessionClass.prototype, 'save');
+    expect(save).not.toBe(SessionClass.prototype.save);
+    const sessions = createSessionManager({ SECRET_KEY: 'pending-ops-secret-key', SESSION_ENGINE: 'cache' });
+    open.push(sessions);
+    const session = sessions.open();
+    const saving = save.call(session);
+    // The tracked save() would have created the session's PendingOps and counted itself in.
+    expect(pendingOf(session)).toBeUndefined();
+    await saving;
+    expect(session.sessionKey).not.toBeNull();
+    expect(await sessions.open(session.sessionKey).exists(session.sessionKey)).toBe(true);
+    expect(() => untrackedMethod(SessionClass.prototype, 'encode')).toThrow(/encode is not tracked/);
+  });
+});
