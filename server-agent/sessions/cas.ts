@@ -78,7 +78,9 @@ export function persist(
   version: RecordVersion | undefined,
   baseline: Baseline | undefined,
   build: (data: SessionData) => SaveRecord,
-): Promise<CasSaved> {
+  /** What the caller does with the save, run in persist's own then(): a promise less than a then() on it. */
+  committed: (saved: CasSaved) => void,
+): Promise<void> {
   let record: SaveRecord;
   let saving: Promise<SaveOutcome | undefined>;
   try {
@@ -94,7 +96,7 @@ export function persist(
   } catch (error) {
     return Promise.reject(error);
   }
-  return saving.then((outcome) => ({ outcome: outcome ?? {}, record, data }));
+  return saving.then((outcome) => committed({ outcome: outcome ?? {}, record, data }));
 }
 
 /** The merge strategy: over compare-and-swap where the store has it, else the in-process re-read. */

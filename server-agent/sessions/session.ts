@@ -223,7 +223,7 @@ export class Session extends SessionMapping {
     return this.#save(options);
   }
 
-  // Not async, nor #saveData: on loaded data the save's promise is the commit's own (two fewer);
+  // Not async, nor #saveData: on loaded data the save's promise is persist's own (two fewer);
   // nothing on the path throws synchronously (persist rejects instead, createRecord is async).
   #save(options: { mustCreate?: boolean }): Promise<void> {
     const mustCreate = options.mustCreate ?? false;
@@ -254,17 +254,15 @@ export class Session extends SessionMapping {
       this.#ctx.settings.sessionSaveStrategy === 'merge'
     )
       // Serialized per session in this process; across processes the store's compare-and-swap decides.
-      return withSessionLock(this.#ctx.store, key, () =>
-        this.#commit(false, () => mergeSave(this.#ctx, where, data, this.#version, baseline, build)),
-      );
-    return this.#commit(mustCreate, () =>
-      persist(this.#ctx, where, data, mustCreate, this.#version, baseline, build),
-    );
-  }
-
-  #commit(mustCreate: boolean, save: () => Promise<CasSaved>): Promise<void> {
+      return withSessionLock(this.#ctx.store, key, () => {
+        const started = performance.now(); // the version is read once the lock is held
+        const merging = mergeSave(this.#ctx, where, data, this.#version, baseline, build);
+        return merging.then((saved) => this.#committed(false, saved, started));
+      });
     const started = performance.now();
-    return save().then((saved) => this.#committed(mustCreate, saved, started));
+    return persist(this.#ctx, where, data, mustCreate, this.#version, baseline, build, (saved) =>
+      this.#committed(mustCreate, saved, started),
+    );
   }
 
   #committed(mustCreate: boolean, { outcome, record, data }: CasSaved, started: number): void {
