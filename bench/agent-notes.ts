@@ -74,7 +74,7 @@ budget 0.987×, 0.964× and 1.026×; a budget of 200 a second 0.862×, 0.960× a
 which does no per-request work, came out between 0.937× and 1.115×. Unexplained, and left open: the whole
 six-mode runs put summaries at 0.82–0.84× with its server CPU above "none" in every round (194–248 against
 156–211 µs in the table's run), while the three-mode runs put it at 0.96–1.03×; the summary cell follows
-"attached" in both, so what differs is the five-client cells that end each round of the whole run. Either way, on these shared 2-core machines one run
+"attached" in both. The five-client cells are not the cause: a four-mode run without them (\`BENCH_MODES=none,attached,summary,full\`, 20:23) put "attached", which does no per-request work, at 0.852× and summaries at 0.823×. Either way, on these shared 2-core machines one run
 cannot resolve 5 %; the in-process figures (\`bench/agent-cost.ts\`, "Agent cost (in-process)" below: the summary mode +1.6 to
 +2.7 µs a request, no more than a listener that does nothing) are the steadier measure of what the agent adds.
 The budget is now a token bucket (one second's worth, refilled at \`limits.summariesPerSecond\`): a quiet app's
