@@ -90,6 +90,12 @@ export async function loadRecord(
   return loaded;
 }
 
+/** Django's exists(): a malformed key is never stored, so it answers false without a store call. */
+export async function recordExists(ctx: SessionContext, key: string | null): Promise<boolean> {
+  if (!key || !wellFormedKey(ctx, key)) return false;
+  return storeCall(ctx, () => ctx.store.exists(key), key);
+}
+
 /** Django's delete() for a server-side store: the record goes (a malformed key has none), then the event. */
 export async function deleteRecord(
   ctx: SessionContext,

@@ -17,8 +17,7 @@ import {
   givenExpiry,
 } from './session-expiry.js';
 import { baselineFor, type CasSaved, mergeSave, persist } from './cas.js';
-import { buildRecord, type LoadedRecord, loadRecord, storeCall, wellFormedKey } from './session-storage.js';
-import { deleteRecord } from './session-storage.js';
+import { buildRecord, deleteRecord, type LoadedRecord, loadRecord, recordExists } from './session-storage.js';
 import { trackMethods } from './pending-ops.js';
 import { createRecord } from './session-create.js';
 import { SessionMapping } from './session-mapping.js';
@@ -185,9 +184,8 @@ export class Session extends SessionMapping {
     }
   }
 
-  async exists(key: string | null): Promise<boolean> {
-    if (!key || !wellFormedKey(this.#ctx, key)) return false;
-    return storeCall(this.#ctx, () => this.#ctx.store.exists(key), key);
+  exists(key: string | null): Promise<boolean> {
+    return recordExists(this.#ctx, key);
   }
 
   create(): Promise<void> {
@@ -334,7 +332,10 @@ export class Session extends SessionMapping {
     return data;
   }
 
-  /** Django's _get_session: marks accessed, loads once, concurrent callers share one load (its then(), no async frame). */
+  /**
+   * Django's _get_session: marks accessed, loads once, concurrent callers share one load (a then()
+   * on it, no async frame per caller).
+   */
   protected sessionData(noLoad = false): Promise<SessionData> {
     this.accessed = true;
     if (this.#cache) return Promise.resolve(this.#cache);

@@ -111,6 +111,9 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
   const keyPrefix = makeCacheKey(options.spec, options.prefix);
   const physicalKey = (key: string) => keyPrefix + key;
   const ttl = (record: SaveRecord) => Math.max(1, Math.ceil(record.ageSeconds));
+  /** SET NX (add: false when present) or SET XX (replace: false when gone). */
+  const addOrReplace = (target: string, value: CacheValue, record: SaveRecord, add: boolean) =>
+    add ? backend.add(target, value, ttl(record)) : backend.replace(target, value, ttl(record));
   /** Django's cache semantics: a timeout ≤ 0 means "already expired", so nothing is kept; add and
    * replace still answer whether the key was free or present. */
   const writeExpired = async (target: string, mode: 'add' | 'replace' | 'set') => {
@@ -153,11 +156,11 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
       if (record.ageSeconds <= 0) return writeExpired(target, mode);
       if (mode === 'set')
         return backend.set(target, value, ttl(record)).then(() => ({ written: true, bytes, value }));
-      const writing =
-        mode === 'add'
-          ? backend.add(target, value, ttl(record))
-          : backend.replace(target, value, ttl(record));
-      return writing.then((written) => ({ written, bytes, value }));
+      return addOrReplace(target, value, record, mode === 'add').then((written) => ({
+        written,
+        bytes,
+        value,
+      }));
     },
     save(key, record, mustCreate) {
       const target = physicalKey(key);
@@ -166,10 +169,9 @@ export function createSessionCache(context: StoreContext, options: SessionCacheO
           saveOutcome(written, mustCreate, 0, undefined),
         );
       const value = format.encode(record);
-      const writing = mustCreate
-        ? backend.add(target, value, ttl(record))
-        : backend.replace(target, value, ttl(record));
-      return writing.then((written) => saveOutcome(written, mustCreate, value.length, value));
+      return addOrReplace(target, value, record, mustCreate).then((written) =>
+        saveOutcome(written, mustCreate, value.length, value),
+      );
     },
     writeIf(key, record, expected) {
       const value = format.encode(record);
